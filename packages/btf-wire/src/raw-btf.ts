@@ -1,0 +1,266 @@
+import { ByteReader } from './byte-reader.js';
+import { ByteWriter } from './byte-writer.js';
+import { FormatError, NotFoundError } from './errors.js';
+import { type BtfHeader, decodeHeader, encodeHeader } from './header.js';
+import { decodeLayout, encodeLayout, type KindLayout } from './layout.js';
+import { BTF_HEADER_SIZE, BTF_HEADER_SIZE_LAYOUT, BTF_TYPE_SIZE, kindName } from './kinds.js';
+import { StringTable } from './string-table.js';
+import { type BtfRecord, decodeRecord, encodeRecord, trailingSize } from './type-records.js';
+
+/** Options for {@link RawBtf.parse}. */
+export interface ParseRawOptions {
+  /** The base BTF, when parsing split BTF (a kernel module's, or pahole's `--btf_base`). */
+  readonly base?: RawBtf;
+}
+
+/**
+ * A parsed BTF blob at the wire level: the header, the string table, and an index from type
+ * ID to the offset of its record. Records are decoded on request; parsing itself creates no
+ * object per type.
+ */
+export class RawBtf {
+  /** The whole blob. */
+  readonly bytes: Uint8Array;
+  readonly littleEndian: boolean;
+  readonly header: BtfHeader;
+  /** The layout section, when the blob has one. */
+  readonly layout: readonly KindLayout[] | undefined;
+  readonly strings: StringTable;
+  /** The type section's bytes. */
+  readonly types: Uint8Array;
+  /** Offset of the type section in the blob. */
+  readonly typesOffset: number;
+  /** The base BTF of split BTF. */
+  readonly base: RawBtf | undefined;
+  /** The ID of this blob's first type: 1, or the base's {@link nextTypeId} for split BTF. */
+  readonly firstTypeId: number;
+  /** `offsets[i]` is where the record of type `firstTypeId + i` starts in {@link types}. */
+  readonly offsets: Uint32Array;
+  /** A reader over the type section. */
+  readonly reader: ByteReader;
+
+  private constructor(
+    bytes: Uint8Array,
+    littleEndian: boolean,
+    header: BtfHeader,
+    layout: KindLayout[] | undefined,
+    strings: StringTable,
+    typesOffset: number,
+    base: RawBtf | undefined,
+  ) {
+    this.bytes = bytes;
+    this.littleEndian = littleEndian;
+    this.header = header;
+    this.layout = layout;
+    this.strings = strings;
+    this.typesOffset = typesOffset;
+    this.types = bytes.subarray(typesOffset, typesOffset + header.typeLen);
+    this.base = base;
+    this.firstTypeId = base ? base.nextTypeId : 1;
+    this.reader = new ByteReader(this.types, littleEndian, typesOffset);
+    this.offsets = indexTypes(this.types, littleEndian, typesOffset, this.firstTypeId, layout);
+  }
+
+  /**
+   * Parses a BTF blob: validates the header and string table and indexes every record.
+   * For split BTF pass the base; IDs and string offsets then continue the base's.
+   * @throws FormatError naming the offset (and type ID) of the first problem
+   */
+  static parse(bytes: Uint8Array, options: ParseRawOptions = {}): RawBtf {
+    const { header, littleEndian } = decodeHeader(bytes);
+    const base = options.base;
+    if (base && base.littleEndian !== littleEndian) {
+      throw new FormatError(
+        `btf: offset 0: split BTF is ${littleEndian ? 'little' : 'big'}-endian but its base is not`,
+        { offset: 0 },
+      );
+    }
+    const body = header.hdrLen;
+    let layout: KindLayout[] | undefined;
+    if (header.layoutOff !== undefined && header.layoutLen) {
+      const at = body + header.layoutOff;
+      layout = decodeLayout(bytes.subarray(at, at + header.layoutLen), littleEndian, at);
+    }
+    const strAt = body + header.strOff;
+    const strings = new StringTable(
+      bytes.subarray(strAt, strAt + header.strLen),
+      base?.strings,
+      strAt,
+    );
+    return new RawBtf(bytes, littleEndian, header, layout, strings, body + header.typeOff, base);
+  }
+
+  /** Number of types in this blob (not counting the base's, nor void). */
+  get typeCount(): number {
+    return this.offsets.length;
+  }
+
+  /** One past the highest type ID of this blob. */
+  get nextTypeId(): number {
+    return this.firstTypeId + this.offsets.length;
+  }
+
+  /**
+   * The blob that holds type `id` (this one or a base), or undefined for void and IDs past
+   * the end.
+   */
+  owner(id: number): RawBtf | undefined {
+    if (id >= this.firstTypeId) return id < this.nextTypeId ? this : undefined;
+    return this.base?.owner(id);
+  }
+
+  /**
+   * Offset of the record of type `id` within its owner's type section.
+   * @throws NotFoundError for void (0) and IDs past the end
+   */
+  offsetOf(id: number): number {
+    const owner = this.owner(id);
+    if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
+    return owner.offsets[id - owner.firstTypeId]!;
+  }
+
+  /** The kind of type `id`, read straight from its info word; 0 for void. */
+  kindOf(id: number): number {
+    if (id === 0) return 0;
+    const owner = this.owner(id);
+    if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
+    const off = owner.offsets[id - owner.firstTypeId]!;
+    return (owner.reader.view.getUint32(off + 4, owner.littleEndian) >>> 24) & 0x7f;
+  }
+
+  /** The name offset of type `id`, read straight from its record; 0 for void. */
+  nameOffOf(id: number): number {
+    if (id === 0) return 0;
+    const owner = this.owner(id);
+    if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
+    const off = owner.offsets[id - owner.firstTypeId]!;
+    return owner.reader.view.getUint32(off, owner.littleEndian);
+  }
+
+  /**
+   * Decodes the record of type `id` (from a base for split BTF).
+   * @throws NotFoundError for void and IDs past the end
+   */
+  record(id: number): BtfRecord {
+    const owner = this.owner(id);
+    if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
+    return decodeRecord(owner.reader, owner.offsets[id - owner.firstTypeId]!, id, owner.layout);
+  }
+
+  /** Decodes every record of this blob (not the base's), in ID order. */
+  *records(): IterableIterator<BtfRecord> {
+    for (let i = 0; i < this.offsets.length; i++) {
+      yield decodeRecord(this.reader, this.offsets[i]!, this.firstTypeId + i, this.layout);
+    }
+  }
+
+  /** The string at `offset` (this table or the base's); undefined when out of range. */
+  name(offset: number): string | undefined {
+    return this.strings.tryAt(offset);
+  }
+}
+
+/**
+ * The ID→offset pass: walks a type section once, reading only each record's info word, and
+ * returns the start offset of every record. No object is created per type.
+ * @param sectionOffset - where the section starts in the blob, for error messages
+ * @param firstTypeId - the ID of the first record, for error messages
+ * @throws FormatError when a record runs past the section or has an unknown kind
+ */
+export function indexTypes(
+  types: Uint8Array,
+  littleEndian: boolean,
+  sectionOffset = 0,
+  firstTypeId = 1,
+  layout?: readonly KindLayout[],
+): Uint32Array {
+  const view = new DataView(types.buffer, types.byteOffset, types.byteLength);
+  const len = types.byteLength;
+  // Every record is at least 12 bytes, so this bounds the count by the input's size.
+  const out = new Uint32Array(Math.floor(len / BTF_TYPE_SIZE));
+  let n = 0;
+  let pos = 0;
+  while (pos < len) {
+    const id = firstTypeId + n;
+    if (pos + BTF_TYPE_SIZE > len) {
+      throw new FormatError(
+        `btf: type id ${id}: offset ${sectionOffset + pos}: record header cut at the end of the type section`,
+        { offset: sectionOffset + pos, typeId: id },
+      );
+    }
+    const info = view.getUint32(pos + 4, littleEndian);
+    const kind = (info >>> 24) & 0x7f;
+    const vlen = info & 0xffffff;
+    const trailing = trailingSize(kind, vlen, layout);
+    if (trailing < 0) {
+      throw new FormatError(
+        `btf: type id ${id}: offset ${sectionOffset + pos}: unknown kind ${kind} and no layout section to size it`,
+        { offset: sectionOffset + pos, typeId: id },
+      );
+    }
+    const size = BTF_TYPE_SIZE + trailing;
+    if (pos + size > len) {
+      throw new FormatError(
+        `btf: type id ${id}: offset ${sectionOffset + pos}: ${kindName(kind)} with vlen ${vlen} runs ${pos + size - len} bytes past the end of the type section`,
+        { offset: sectionOffset + pos, typeId: id },
+      );
+    }
+    out[n++] = pos;
+    pos += size;
+  }
+  return n === out.length ? out : out.slice(0, n);
+}
+
+/** What {@link encodeBtf} writes. */
+export interface EncodeBtfInput {
+  /** The records in ID order. */
+  readonly records: Iterable<BtfRecord>;
+  /** The string section, e.g. from a `StringTableBuilder` or an existing blob. */
+  readonly strings: Uint8Array;
+  readonly littleEndian: boolean;
+  /** A layout section to include (and a 32-byte header with it). */
+  readonly layout?: readonly KindLayout[];
+}
+
+/**
+ * Encodes a BTF blob: the header, then the type section, the layout section if any, then
+ * the string section.
+ */
+export function encodeBtf(input: EncodeBtfInput): Uint8Array {
+  const w = new ByteWriter(input.littleEndian, 64 * 1024);
+  for (const rec of input.records) encodeRecord(w, rec);
+  const types = w.finish();
+  return assembleBtf(types, input.strings, input.littleEndian, input.layout);
+}
+
+/**
+ * Joins already-encoded sections into a blob with a header.
+ * @param layout - a layout section to include between types and strings
+ */
+export function assembleBtf(
+  types: Uint8Array,
+  strings: Uint8Array,
+  littleEndian: boolean,
+  layout?: readonly KindLayout[],
+): Uint8Array {
+  const layoutBytes = layout ? encodeLayout(layout, littleEndian) : undefined;
+  const hdrLen = layoutBytes ? BTF_HEADER_SIZE_LAYOUT : BTF_HEADER_SIZE;
+  const layoutLen = layoutBytes?.byteLength ?? 0;
+  const header: BtfHeader = {
+    magic: 0xeb9f,
+    version: 1,
+    flags: 0,
+    hdrLen,
+    typeOff: 0,
+    typeLen: types.byteLength,
+    strOff: types.byteLength + layoutLen,
+    strLen: strings.byteLength,
+    ...(layoutBytes ? { layoutOff: types.byteLength, layoutLen } : {}),
+  };
+  const out = new Uint8Array(hdrLen + types.byteLength + layoutLen + strings.byteLength);
+  out.set(encodeHeader(header, littleEndian), 0);
+  out.set(types, hdrLen);
+  if (layoutBytes) out.set(layoutBytes, hdrLen + types.byteLength);
+  out.set(strings, hdrLen + types.byteLength + layoutLen);
+  return out;
+}

@@ -1,0 +1,206 @@
+import { FormatError } from './errors.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const encoder = new TextEncoder();
+
+/**
+ * A BTF string section: NUL-terminated strings addressed by byte offset. Strings are decoded
+ * on lookup straight from the section's bytes; nothing is copied up front. In split BTF the
+ * offsets continue the base's: offsets below the base table's length are the base's strings.
+ */
+export class StringTable {
+  /** The section's bytes (a view into the blob). */
+  readonly bytes: Uint8Array;
+  /** The base table for split BTF. */
+  readonly base: StringTable | undefined;
+  /** The first offset that belongs to this table (the total length of the base tables). */
+  readonly firstOffset: number;
+  /** Offset of the section in the blob, for error messages. */
+  readonly sectionOffset: number;
+
+  /**
+   * Validates a string section: for base BTF it is non-empty, starts with the empty string
+   * and ends with NUL; split BTF may have an empty section.
+   * @param sectionOffset - where the section starts in the blob, for error messages
+   * @throws FormatError when the section is malformed
+   */
+  constructor(bytes: Uint8Array, base?: StringTable, sectionOffset = 0) {
+    this.bytes = bytes;
+    this.base = base;
+    this.firstOffset = base ? base.firstOffset + base.bytes.byteLength : 0;
+    this.sectionOffset = sectionOffset;
+    const n = bytes.byteLength;
+    if (n === 0) {
+      if (!base) {
+        throw new FormatError(`btf: offset ${sectionOffset}: string section is empty`, {
+          offset: sectionOffset,
+        });
+      }
+      return;
+    }
+    if (bytes[n - 1] !== 0) {
+      throw new FormatError(
+        `btf: offset ${sectionOffset + n - 1}: string section does not end with NUL`,
+        { offset: sectionOffset + n - 1 },
+      );
+    }
+    if (!base && bytes[0] !== 0) {
+      throw new FormatError(
+        `btf: offset ${sectionOffset}: string section does not start with the empty string`,
+        { offset: sectionOffset },
+      );
+    }
+  }
+
+  /** The total length of this table and its bases: one past the last valid offset. */
+  get end(): number {
+    return this.firstOffset + this.bytes.byteLength;
+  }
+
+  /** Whether `offset` addresses a string in this table or its bases. */
+  has(offset: number): boolean {
+    return offset >= 0 && offset < this.end;
+  }
+
+  /**
+   * The string at `offset`, or undefined when the offset is outside every table (bpftool
+   * prints such names as `(invalid)`).
+   */
+  tryAt(offset: number): string | undefined {
+    if (offset < this.firstOffset) return this.base?.tryAt(offset);
+    const rel = offset - this.firstOffset;
+    const bytes = this.bytes;
+    if (rel >= bytes.byteLength) return undefined;
+    const end = bytes.indexOf(0, rel);
+    return decodeAscii(bytes, rel, end);
+  }
+
+  /**
+   * The string at `offset`.
+   * @throws FormatError when the offset is past the end of the table
+   */
+  at(offset: number): string {
+    const s = this.tryAt(offset);
+    if (s === undefined) {
+      throw new FormatError(
+        `btf: string offset ${offset} is past the end of the string table (${this.end} bytes)`,
+      );
+    }
+    return s;
+  }
+
+  /** Length in bytes of the string at `offset` without decoding it, or -1 if out of range. */
+  byteLengthAt(offset: number): number {
+    if (offset < this.firstOffset) return this.base ? this.base.byteLengthAt(offset) : -1;
+    const rel = offset - this.firstOffset;
+    if (rel >= this.bytes.byteLength) return -1;
+    return this.bytes.indexOf(0, rel) - rel;
+  }
+
+  /**
+   * Iterates `[offset, string]` over the strings of this table (not its bases), in order.
+   */
+  *entries(): IterableIterator<[number, string]> {
+    const bytes = this.bytes;
+    let rel = 0;
+    while (rel < bytes.byteLength) {
+      const end = bytes.indexOf(0, rel);
+      yield [this.firstOffset + rel, decodeAscii(bytes, rel, end)];
+      rel = end + 1;
+    }
+  }
+}
+
+/** Decodes bytes [start, end); pure ASCII (the usual case) skips the UTF-8 decoder. */
+function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
+  const len = end - start;
+  if (len === 0) return '';
+  if (len <= 64) {
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      if (bytes[i]! >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      let s = '';
+      for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+      return s;
+    }
+  }
+  return utf8.decode(bytes.subarray(start, end));
+}
+
+/**
+ * Builds a string section for encoding. Equal strings share one offset; the empty string is
+ * offset 0 in base BTF. For split BTF, pass the base table: strings it already has reuse the
+ * base's offsets and new ones continue after it.
+ */
+export class StringTableBuilder {
+  private readonly offsets = new Map<string, number>();
+  private readonly chunks: Uint8Array[] = [];
+  private length = 0;
+  private readonly firstOffset: number;
+  private baseIndex: Map<string, number> | undefined;
+  private readonly base: StringTable | undefined;
+
+  /** @param base - the base BTF's string table, for split BTF */
+  constructor(base?: StringTable) {
+    this.base = base;
+    this.firstOffset = base ? base.end : 0;
+    if (!base) this.add('');
+  }
+
+  /**
+   * The offset of `s`, adding it if new.
+   * @throws RangeError when `s` contains a NUL character
+   */
+  add(s: string): number {
+    const known = this.offsets.get(s);
+    if (known !== undefined) return known;
+    if (this.base) {
+      if (!this.baseIndex) this.baseIndex = indexTable(this.base);
+      const inBase = this.baseIndex.get(s);
+      if (inBase !== undefined) {
+        this.offsets.set(s, inBase);
+        return inBase;
+      }
+    }
+    if (s.includes('\0')) throw new RangeError(`btf: string ${JSON.stringify(s)} contains NUL`);
+    const enc = encoder.encode(s);
+    const off = this.firstOffset + this.length;
+    const chunk = new Uint8Array(enc.byteLength + 1);
+    chunk.set(enc);
+    this.chunks.push(chunk);
+    this.length += chunk.byteLength;
+    this.offsets.set(s, off);
+    return off;
+  }
+
+  /** Bytes in the section so far. */
+  get byteLength(): number {
+    return this.length;
+  }
+
+  /** The encoded section. */
+  finish(): Uint8Array {
+    const out = new Uint8Array(this.length);
+    let pos = 0;
+    for (const c of this.chunks) {
+      out.set(c, pos);
+      pos += c.byteLength;
+    }
+    return out;
+  }
+}
+
+function indexTable(table: StringTable): Map<string, number> {
+  const out = new Map<string, number>();
+  const chain: StringTable[] = [];
+  for (let t: StringTable | undefined = table; t; t = t.base) chain.push(t);
+  for (const t of chain.reverse()) {
+    for (const [off, s] of t.entries()) if (!out.has(s)) out.set(s, off);
+  }
+  return out;
+}

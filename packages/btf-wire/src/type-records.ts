@@ -1,0 +1,485 @@
+import type { ByteReader } from './byte-reader.js';
+import type { ByteWriter } from './byte-writer.js';
+import { FormatError } from './errors.js';
+import type { KindLayout } from './layout.js';
+import { BTF_KIND, BTF_TYPE_SIZE, infoKflag, infoKind, infoVlen, kindName, makeInfo } from './kinds.js';
+
+/**
+ * Type records as they are on the wire (`struct btf_type` and what follows it), one
+ * interface per kind, discriminated on `kind`. Type references are IDs; names are string
+ * offsets. Nothing is interpreted beyond splitting packed bit fields, so a record encodes
+ * back to the bytes it came from.
+ * @see https://docs.kernel.org/bpf/btf.html#type-encoding
+ */
+interface RecordBase {
+  /** Offset of the name in the string table; 0 for anonymous types. */
+  readonly nameOff: number;
+  /** The info word's kind_flag (bit 31). */
+  readonly kflag: boolean;
+}
+
+/** `BTF_KIND_INT`, with its trailing word split into fields. */
+export interface IntRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.INT;
+  readonly size: number;
+  /** `BTF_INT_SIGNED`, `BTF_INT_CHAR`, `BTF_INT_BOOL` bits (bits 24–27 of the word). */
+  readonly encoding: number;
+  /** Bit offset of the value (bits 16–23). */
+  readonly bitOffset: number;
+  /** Number of value bits (bits 0–7). */
+  readonly bits: number;
+}
+
+/** A kind whose only payload is a referenced type. */
+export interface RefRecord extends RecordBase {
+  readonly kind:
+    | typeof BTF_KIND.PTR
+    | typeof BTF_KIND.TYPEDEF
+    | typeof BTF_KIND.VOLATILE
+    | typeof BTF_KIND.CONST
+    | typeof BTF_KIND.RESTRICT
+    | typeof BTF_KIND.TYPE_TAG;
+  readonly type: number;
+}
+
+/** `BTF_KIND_ARRAY` with `struct btf_array`. */
+export interface ArrayRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.ARRAY;
+  readonly type: number;
+  readonly indexType: number;
+  readonly nelems: number;
+}
+
+/** A struct or union member (`struct btf_member`). */
+export interface MemberRecord {
+  readonly nameOff: number;
+  readonly type: number;
+  /**
+   * The raw offset word: the bit offset, or with kind_flag set, the bitfield size in bits
+   * 24–31 and the bit offset in bits 0–23. See {@link memberBitOffset}.
+   */
+  readonly offset: number;
+}
+
+/** `BTF_KIND_STRUCT` or `BTF_KIND_UNION`. */
+export interface CompositeRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.STRUCT | typeof BTF_KIND.UNION;
+  readonly size: number;
+  readonly members: readonly MemberRecord[];
+}
+
+/** An ENUM value; `value` is signed when the enum's kind_flag is set. */
+export interface EnumValueRecord {
+  readonly nameOff: number;
+  readonly value: number;
+}
+
+/** `BTF_KIND_ENUM`; kind_flag marks a signed enum. */
+export interface EnumRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.ENUM;
+  readonly size: number;
+  readonly values: readonly EnumValueRecord[];
+}
+
+/** An ENUM64 value; `value` is signed when the enum's kind_flag is set. */
+export interface Enum64ValueRecord {
+  readonly nameOff: number;
+  readonly value: bigint;
+}
+
+/** `BTF_KIND_ENUM64`; kind_flag marks a signed enum. */
+export interface Enum64Record extends RecordBase {
+  readonly kind: typeof BTF_KIND.ENUM64;
+  readonly size: number;
+  readonly values: readonly Enum64ValueRecord[];
+}
+
+/** `BTF_KIND_FWD`; kind_flag set means a union. */
+export interface FwdRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.FWD;
+}
+
+/** `BTF_KIND_FUNC`; the linkage lives in the info word's vlen. */
+export interface FuncRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.FUNC;
+  /** The FUNC_PROTO. */
+  readonly type: number;
+  /** `BTF_FUNC_LINKAGE` value. */
+  readonly linkage: number;
+}
+
+/** A FUNC_PROTO parameter; a last parameter with name 0 and type 0 means varargs. */
+export interface ParamRecord {
+  readonly nameOff: number;
+  readonly type: number;
+}
+
+/** `BTF_KIND_FUNC_PROTO`. */
+export interface FuncProtoRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.FUNC_PROTO;
+  readonly returnType: number;
+  readonly params: readonly ParamRecord[];
+}
+
+/** `BTF_KIND_VAR` with `struct btf_var`. */
+export interface VarRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.VAR;
+  readonly type: number;
+  /** `BTF_VAR_LINKAGE` value. */
+  readonly linkage: number;
+}
+
+/** A DATASEC entry (`struct btf_var_secinfo`). */
+export interface VarSecinfoRecord {
+  readonly type: number;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** `BTF_KIND_DATASEC`. */
+export interface DatasecRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.DATASEC;
+  readonly size: number;
+  readonly entries: readonly VarSecinfoRecord[];
+}
+
+/** `BTF_KIND_FLOAT`. */
+export interface FloatRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.FLOAT;
+  readonly size: number;
+}
+
+/** `BTF_KIND_DECL_TAG` with `struct btf_decl_tag`. */
+export interface DeclTagRecord extends RecordBase {
+  readonly kind: typeof BTF_KIND.DECL_TAG;
+  readonly type: number;
+  /** Member or parameter index, or -1 for the type itself. */
+  readonly componentIdx: number;
+}
+
+/**
+ * A record of a kind this package does not know, sized by the layout section and kept as
+ * opaque bytes so it encodes back unchanged.
+ */
+export interface OpaqueRecord extends RecordBase {
+  readonly kind: number;
+  readonly opaque: true;
+  readonly vlen: number;
+  /** The third word of `struct btf_type` (size or type). */
+  readonly sizeType: number;
+  /** The bytes after the 12-byte common part. */
+  readonly data: Uint8Array;
+}
+
+/** A decoded type record of any kind. */
+export type BtfRecord =
+  | IntRecord
+  | RefRecord
+  | ArrayRecord
+  | CompositeRecord
+  | EnumRecord
+  | Enum64Record
+  | FwdRecord
+  | FuncRecord
+  | FuncProtoRecord
+  | VarRecord
+  | DatasecRecord
+  | FloatRecord
+  | DeclTagRecord
+  | OpaqueRecord;
+
+/** The bit offset of a member, given its composite's kind_flag. */
+export function memberBitOffset(kflag: boolean, offset: number): number {
+  return kflag ? offset & 0xffffff : offset;
+}
+
+/** The bitfield size of a member (0 when not a bitfield), given its composite's kind_flag. */
+export function memberBitfieldSize(kflag: boolean, offset: number): number {
+  return kflag ? offset >>> 24 : 0;
+}
+
+/**
+ * Packs a member's bit offset and bitfield size into the offset word.
+ * @throws RangeError when a bitfield is asked for without kind_flag, or values do not fit
+ */
+export function packMemberOffset(kflag: boolean, bitOffset: number, bitfieldSize: number): number {
+  if (!kflag) {
+    if (bitfieldSize !== 0) throw new RangeError('btf: bitfield size needs kind_flag');
+    return bitOffset >>> 0;
+  }
+  if (bitOffset > 0xffffff || bitfieldSize > 0xff) {
+    throw new RangeError(`btf: member bit offset ${bitOffset} or size ${bitfieldSize} too large`);
+  }
+  return ((bitfieldSize << 24) | bitOffset) >>> 0;
+}
+
+/**
+ * Bytes that follow the 12-byte common part of a record of this kind and vlen, or -1 for a
+ * kind that is not known and not described by `layout`.
+ */
+export function trailingSize(kind: number, vlen: number, layout?: readonly KindLayout[]): number {
+  switch (kind) {
+    case BTF_KIND.INT:
+      return 4;
+    case BTF_KIND.PTR:
+    case BTF_KIND.FWD:
+    case BTF_KIND.TYPEDEF:
+    case BTF_KIND.VOLATILE:
+    case BTF_KIND.CONST:
+    case BTF_KIND.RESTRICT:
+    case BTF_KIND.FUNC:
+    case BTF_KIND.FLOAT:
+    case BTF_KIND.TYPE_TAG:
+      return 0;
+    case BTF_KIND.ARRAY:
+      return 12;
+    case BTF_KIND.STRUCT:
+    case BTF_KIND.UNION:
+    case BTF_KIND.DATASEC:
+    case BTF_KIND.ENUM64:
+      return 12 * vlen;
+    case BTF_KIND.ENUM:
+    case BTF_KIND.FUNC_PROTO:
+      return 8 * vlen;
+    case BTF_KIND.VAR:
+    case BTF_KIND.DECL_TAG:
+      return 4;
+    default: {
+      const l = layout?.[kind];
+      if (!l || kind === BTF_KIND.UNKN) return -1;
+      return l.infoSize + l.elemSize * vlen;
+    }
+  }
+}
+
+/**
+ * Decodes the record at `offset` of a type section.
+ * @param r - a reader over the type section (its `base` is the section's offset in the blob)
+ * @param offset - where the record starts, relative to the section
+ * @param id - the record's type ID, for error messages
+ * @param layout - the blob's layout section, used to size kinds this package does not know
+ * @throws FormatError when the record runs past the section or its kind is unknown
+ */
+export function decodeRecord(
+  r: ByteReader,
+  offset: number,
+  id: number,
+  layout?: readonly KindLayout[],
+): BtfRecord {
+  const sectionOffset = r.base;
+  r.pos = offset;
+  if (r.remaining < BTF_TYPE_SIZE) {
+    throw new FormatError(
+      `btf: type id ${id}: offset ${sectionOffset + offset}: record header cut at the end of the type section`,
+      { offset: sectionOffset + offset, typeId: id },
+    );
+  }
+  const nameOff = r.u32();
+  const info = r.u32();
+  const sizeType = r.u32();
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
+  const kflag = infoKflag(info);
+  const trailing = trailingSize(kind, vlen, layout);
+  if (trailing < 0) {
+    throw new FormatError(
+      `btf: type id ${id}: offset ${sectionOffset + offset}: unknown kind ${kind} and no layout section to size it`,
+      { offset: sectionOffset + offset, typeId: id },
+    );
+  }
+  if (trailing > r.remaining) {
+    throw new FormatError(
+      `btf: type id ${id}: offset ${sectionOffset + offset}: ${kindName(kind)} with vlen ${vlen} needs ${trailing} bytes past its header, ${r.remaining} left in the type section`,
+      { offset: sectionOffset + offset, typeId: id },
+    );
+  }
+  switch (kind) {
+    case BTF_KIND.INT: {
+      const w = r.u32();
+      return {
+        kind,
+        nameOff,
+        kflag,
+        size: sizeType,
+        encoding: (w >>> 24) & 0x0f,
+        bitOffset: (w >>> 16) & 0xff,
+        bits: w & 0xff,
+      };
+    }
+    case BTF_KIND.PTR:
+    case BTF_KIND.TYPEDEF:
+    case BTF_KIND.VOLATILE:
+    case BTF_KIND.CONST:
+    case BTF_KIND.RESTRICT:
+    case BTF_KIND.TYPE_TAG:
+      return { kind, nameOff, kflag, type: sizeType };
+    case BTF_KIND.ARRAY: {
+      const type = r.u32();
+      const indexType = r.u32();
+      const nelems = r.u32();
+      return { kind, nameOff, kflag, type, indexType, nelems };
+    }
+    case BTF_KIND.STRUCT:
+    case BTF_KIND.UNION: {
+      const members: MemberRecord[] = new Array(vlen);
+      for (let i = 0; i < vlen; i++) {
+        members[i] = { nameOff: r.u32(), type: r.u32(), offset: r.u32() };
+      }
+      return { kind, nameOff, kflag, size: sizeType, members };
+    }
+    case BTF_KIND.ENUM: {
+      const values: EnumValueRecord[] = new Array(vlen);
+      for (let i = 0; i < vlen; i++) {
+        const n = r.u32();
+        const v = kflag ? r.i32() : r.u32();
+        values[i] = { nameOff: n, value: v };
+      }
+      return { kind, nameOff, kflag, size: sizeType, values };
+    }
+    case BTF_KIND.ENUM64: {
+      const values: Enum64ValueRecord[] = new Array(vlen);
+      for (let i = 0; i < vlen; i++) {
+        const n = r.u32();
+        const lo = r.u32();
+        const hi = r.u32();
+        const u = (BigInt(hi) << 32n) | BigInt(lo);
+        values[i] = { nameOff: n, value: kflag ? BigInt.asIntN(64, u) : u };
+      }
+      return { kind, nameOff, kflag, size: sizeType, values };
+    }
+    case BTF_KIND.FWD:
+      return { kind, nameOff, kflag };
+    case BTF_KIND.FUNC:
+      return { kind, nameOff, kflag, type: sizeType, linkage: vlen };
+    case BTF_KIND.FUNC_PROTO: {
+      const params: ParamRecord[] = new Array(vlen);
+      for (let i = 0; i < vlen; i++) params[i] = { nameOff: r.u32(), type: r.u32() };
+      return { kind, nameOff, kflag, returnType: sizeType, params };
+    }
+    case BTF_KIND.VAR:
+      return { kind, nameOff, kflag, type: sizeType, linkage: r.u32() };
+    case BTF_KIND.DATASEC: {
+      const entries: VarSecinfoRecord[] = new Array(vlen);
+      for (let i = 0; i < vlen; i++) {
+        entries[i] = { type: r.u32(), offset: r.u32(), size: r.u32() };
+      }
+      return { kind, nameOff, kflag, size: sizeType, entries };
+    }
+    case BTF_KIND.FLOAT:
+      return { kind, nameOff, kflag, size: sizeType };
+    case BTF_KIND.DECL_TAG:
+      return { kind, nameOff, kflag, type: sizeType, componentIdx: r.i32() };
+    default:
+      return {
+        kind,
+        opaque: true,
+        nameOff,
+        kflag,
+        vlen,
+        sizeType,
+        data: r.take(trailing),
+      };
+  }
+}
+
+/** Whether a record is of a kind this package does not know. */
+export function isOpaque(rec: BtfRecord): rec is OpaqueRecord {
+  return 'opaque' in rec;
+}
+
+/**
+ * Appends a record's wire encoding to `w`.
+ * @throws RangeError when a field does not fit its bits
+ */
+export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
+  if (isOpaque(rec)) {
+    w.u32(rec.nameOff);
+    w.u32(makeInfo(rec.kind, rec.vlen, rec.kflag));
+    w.u32(rec.sizeType);
+    w.bytes(rec.data);
+    return;
+  }
+  switch (rec.kind) {
+    case BTF_KIND.INT:
+      head(w, rec, 0, rec.size);
+      w.u32(((rec.encoding & 0x0f) << 24) | ((rec.bitOffset & 0xff) << 16) | (rec.bits & 0xff));
+      return;
+    case BTF_KIND.PTR:
+    case BTF_KIND.TYPEDEF:
+    case BTF_KIND.VOLATILE:
+    case BTF_KIND.CONST:
+    case BTF_KIND.RESTRICT:
+    case BTF_KIND.TYPE_TAG:
+      head(w, rec, 0, rec.type);
+      return;
+    case BTF_KIND.ARRAY:
+      head(w, rec, 0, 0);
+      w.u32(rec.type);
+      w.u32(rec.indexType);
+      w.u32(rec.nelems);
+      return;
+    case BTF_KIND.STRUCT:
+    case BTF_KIND.UNION:
+      head(w, rec, rec.members.length, rec.size);
+      for (const m of rec.members) {
+        w.u32(m.nameOff);
+        w.u32(m.type);
+        w.u32(m.offset);
+      }
+      return;
+    case BTF_KIND.ENUM:
+      head(w, rec, rec.values.length, rec.size);
+      for (const v of rec.values) {
+        w.u32(v.nameOff);
+        w.u32(v.value);
+      }
+      return;
+    case BTF_KIND.ENUM64:
+      head(w, rec, rec.values.length, rec.size);
+      for (const v of rec.values) {
+        const u = BigInt.asUintN(64, v.value);
+        w.u32(v.nameOff);
+        w.u32(Number(u & 0xffffffffn));
+        w.u32(Number(u >> 32n));
+      }
+      return;
+    case BTF_KIND.FWD:
+      head(w, rec, 0, 0);
+      return;
+    case BTF_KIND.FUNC:
+      head(w, rec, rec.linkage, rec.type);
+      return;
+    case BTF_KIND.FUNC_PROTO:
+      head(w, rec, rec.params.length, rec.returnType);
+      for (const p of rec.params) {
+        w.u32(p.nameOff);
+        w.u32(p.type);
+      }
+      return;
+    case BTF_KIND.VAR:
+      head(w, rec, 0, rec.type);
+      w.u32(rec.linkage);
+      return;
+    case BTF_KIND.DATASEC:
+      head(w, rec, rec.entries.length, rec.size);
+      for (const e of rec.entries) {
+        w.u32(e.type);
+        w.u32(e.offset);
+        w.u32(e.size);
+      }
+      return;
+    case BTF_KIND.FLOAT:
+      head(w, rec, 0, rec.size);
+      return;
+    case BTF_KIND.DECL_TAG:
+      head(w, rec, 0, rec.type);
+      w.u32(rec.componentIdx);
+      return;
+  }
+}
+
+function head(w: ByteWriter, rec: RecordBase & { kind: number }, vlen: number, sizeType: number): void {
+  w.u32(rec.nameOff);
+  w.u32(makeInfo(rec.kind, vlen, rec.kflag));
+  w.u32(sizeType);
+}
