@@ -1,3 +1,3 @@
-import { packageBuild } from '../../tooling/tsup.base';
+import { packageBuild } from '../../tooling/tsup.base.ts';
 
 export default packageBuild({ index: 'src/index.ts' });

@@ -1,3 +1,3 @@
-import { packageTests } from '../../tooling/vitest.base';
+import { packageTests } from '../../tooling/vitest.base.ts';
 
 export default packageTests(import.meta.dirname);

@@ -42,4 +42,10 @@ int tags_socket(void *ctx)
 	return tagged_mix(&g_config, g_handle) + tagged_static(g_config.uptr);
 }
 
+SEC("cgroup_skb/ingress")
+int tags_cgroup(void *ctx)
+{
+	return *g_tagged_pp != 0;
+}
+
 SEC("license") char LICENSE[] = "GPL";

@@ -20,7 +20,7 @@ struct node {
 	enum state state;
 	unsigned int dirty : 1;
 	unsigned int refs : 15;
-	unsigned int gen : 20;		/* crosses the 32-bit boundary */
+	unsigned long long gen : 40;	/* bits 16..55 of its unit: crosses 32 */
 };
 
 union value {

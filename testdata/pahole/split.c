@@ -18,7 +18,7 @@ struct node {
 	enum state state;
 	unsigned int dirty : 1;
 	unsigned int refs : 15;
-	unsigned int gen : 20;
+	unsigned long long gen : 40;
 };
 
 struct opaque_handle;

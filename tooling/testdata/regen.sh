@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Regenerates every fixture and golden file under testdata/ from the sources
+# beside them, with Debian's clang-16, llvm-16, bpftool, pahole and libbpf-dev.
+# The TypeScript tests only read the results; they never need these tools.
+#
+# usage: tooling/testdata/regen.sh [--no-vmlinux]
+#
+#   --no-vmlinux   keep testdata/vmlinux/ as it is (the kernel fixtures depend
+#                  on the running kernel; everything else only on the tools)
+#
+# Safe to rerun: outputs are overwritten, stale outputs removed, and the
+# results are checked by check.sh at the end.
+set -euo pipefail
+
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd -- "$here/../.." && pwd)
+testdata=$root/testdata
+
+# bpftool lives in /usr/sbin, which is not on every user's PATH.
+PATH=$PATH:/usr/sbin:/sbin
+
+CLANG=${CLANG:-clang-16}
+LLVM_OBJCOPY=${LLVM_OBJCOPY:-llvm-objcopy-16}
+BPFTOOL=${BPFTOOL:-bpftool}
+PAHOLE=${PAHOLE:-pahole}
+CC=${CC:-gcc}
+
+with_vmlinux=1
+for arg in "$@"; do
+	case $arg in
+	--no-vmlinux) with_vmlinux=0 ;;
+	*)
+		echo "regen: unknown argument: $arg" >&2
+		exit 2
+		;;
+	esac
+done
+
+log() { printf 'regen: %s\n' "$*" >&2; }
+die() {
+	printf 'regen: error: %s\n' "$*" >&2
+	exit 1
+}
+
+check_tools() {
+	local missing=() tool
+	for tool in "$CLANG" "$LLVM_OBJCOPY" "$BPFTOOL" "$PAHOLE" "$CC" gzip python3 dpkg-query; do
+		command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+	done
+	[[ -f /usr/include/bpf/libbpf.h && -f /usr/include/bpf/bpf_helpers.h ]] ||
+		missing+=("libbpf-dev (/usr/include/bpf/libbpf.h)")
+	if ((with_vmlinux)) && [[ ! -r /sys/kernel/btf/vmlinux ]]; then
+		missing+=("/sys/kernel/btf/vmlinux (or pass --no-vmlinux)")
+	fi
+	if ((${#missing[@]})); then
+		die "missing: ${missing[*]}. On Debian 12: apt-get install clang-16 llvm-16 bpftool dwarves libbpf-dev gcc gzip python3"
+	fi
+}
+
+# The BTF magic 0xeb9f as stored: "9feb" little-endian, "eb9f" big-endian.
+btf_magic() { od -An -tx1 -N2 "$1" | tr -d ' \n'; }
+
+# A generated file is committed, so never leave a half-written one behind.
+# usage: to FILE CMD...   (runs CMD with stdout into FILE)
+to() {
+	local out=$1
+	shift
+	"$@" >"$out.tmp" || {
+		rm -f "$out.tmp"
+		die "failed: $* > ${out#"$root"/}"
+	}
+	mv "$out.tmp" "$out"
+}
+
+build_helper() {
+	log "building libbpf-open-btf"
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/libbpf-open-btf" "$here/libbpf-open-btf.c" -lbpf
+}
+
+gen_objects() {
+	local dir=$testdata/objects src name order target arch_inc
+	arch_inc=/usr/include/$("$CC" -print-multiarch)
+	rm -f "$dir"/*.o "$dir"/*.btf "$dir"/*.btf.ext "$dir"/*.golden "$dir"/*.tmp
+	for src in "$dir"/*.c; do
+		name=$(basename "$src" .c)
+		for order in el eb; do
+			target=bpf$order
+			log "objects/$name-$order.o"
+			# Relative source path plus the prefix map keep absolute checkout
+			# paths out of DWARF and .BTF.ext line info, so output is stable.
+			(cd "$dir" && "$CLANG" -target "$target" -g -O2 -Wall \
+				-ffile-prefix-map="$dir"=. -I"$arch_inc" \
+				-c "$name.c" -o "$name-$order.o")
+			# Output file /dev/null: without one llvm-objcopy rewrites the input.
+			"$LLVM_OBJCOPY" --dump-section .BTF="$dir/$name-$order.btf" \
+				--dump-section .BTF.ext="$dir/$name-$order.btf.ext" \
+				"$dir/$name-$order.o" /dev/null
+
+			case $order:$(btf_magic "$dir/$name-$order.btf") in
+			el:9feb | eb:eb9f) ;;
+			*) die "objects/$name-$order.btf: wrong byte order for $target" ;;
+			esac
+
+			to "$dir/$name-$order.raw.golden" \
+				"$BPFTOOL" btf dump file "$dir/$name-$order.btf" format raw
+			to "$dir/$name-$order.c.golden" \
+				"$BPFTOOL" btf dump file "$dir/$name-$order.btf" format c
+
+			# What libbpf holds after bpf_object__open (no load): DATASEC
+			# sizes and offsets filled in, .ksyms/.kconfig externs rewritten.
+			if "$tmp/libbpf-open-btf" "$dir/$name-$order.o" "$dir/$name-$order.libbpf.btf.tmp" \
+				2>"$tmp/libbpf-$name-$order.err"; then
+				mv "$dir/$name-$order.libbpf.btf.tmp" "$dir/$name-$order.libbpf.btf"
+				to "$dir/$name-$order.libbpf.raw.golden" \
+					"$BPFTOOL" btf dump file "$dir/$name-$order.libbpf.btf" format raw
+			else
+				rm -f "$dir/$name-$order.libbpf.btf.tmp"
+				[[ $order == eb ]] ||
+					die "libbpf failed to open objects/$name-$order.o: $(cat "$tmp/libbpf-$name-$order.err")"
+				log "skip objects/$name-eb.libbpf.*: $(tail -n1 "$tmp/libbpf-$name-$order.err")"
+			fi
+		done
+	done
+}
+
+gen_pahole() {
+	local dir=$testdata/pahole
+	rm -f "$dir"/*.btf "$dir"/*.golden "$dir"/*.tmp
+	log "pahole/base.btf, pahole/split.btf"
+	"$CC" -g -O0 -c "$dir/base.c" -o "$tmp/base.o"
+	"$CC" -g -O0 -c "$dir/split.c" -o "$tmp/split.o"
+	# --btf_gen_floats as the kernel build does; without it pahole 1.24 encodes
+	# float and double as INT.
+	"$PAHOLE" --btf_gen_floats --btf_encode_detached="$dir/base.btf" "$tmp/base.o"
+	"$PAHOLE" --btf_gen_floats --btf_base="$dir/base.btf" \
+		--btf_encode_detached="$dir/split.btf" "$tmp/split.o"
+
+	to "$dir/base.raw.golden" "$BPFTOOL" btf dump file "$dir/base.btf" format raw
+	to "$dir/base.c.golden" "$BPFTOOL" btf dump file "$dir/base.btf" format c
+	to "$dir/split.raw.golden" "$BPFTOOL" -B "$dir/base.btf" btf dump file "$dir/split.btf" format raw
+	to "$dir/split.c.golden" "$BPFTOOL" -B "$dir/base.btf" btf dump file "$dir/split.btf" format c
+}
+
+gen_vmlinux() {
+	local dir=$testdata/vmlinux module path
+	mkdir -p "$dir"
+	rm -f "$dir"/*.gz "$dir"/module-* "$dir"/*.tmp "$dir"/kernel-release.txt
+	log "vmlinux/ from /sys/kernel/btf/vmlinux ($(uname -r))"
+	uname -r >"$dir/kernel-release.txt"
+	# Snapshot first so all three files describe the same bytes.
+	cp /sys/kernel/btf/vmlinux "$tmp/vmlinux.btf"
+	gzip -9 -n <"$tmp/vmlinux.btf" >"$dir/vmlinux.btf.gz"
+	"$BPFTOOL" btf dump file "$tmp/vmlinux.btf" format raw | gzip -9 -n >"$dir/vmlinux.raw.golden.gz"
+	"$BPFTOOL" btf dump file "$tmp/vmlinux.btf" format c | gzip -9 -n >"$dir/vmlinux.c.golden.gz"
+
+	# Split BTF of the smallest loaded module, if the kernel has any.
+	path=$(find /sys/kernel/btf -maxdepth 1 -type f ! -name vmlinux -printf '%s %p\n' |
+		sort -n | head -n1 | cut -d' ' -f2-)
+	if [[ -z $path ]]; then
+		log "skip module split BTF: no modules in /sys/kernel/btf"
+		return
+	fi
+	module=$(basename "$path")
+	log "vmlinux/module-$module.btf"
+	cp "$path" "$dir/module-$module.btf"
+	to "$dir/module-$module.raw.golden" \
+		"$BPFTOOL" -B "$tmp/vmlinux.btf" btf dump file "$dir/module-$module.btf" format raw
+}
+
+# Rewrites the block between the versions markers in testdata/README.md.
+write_versions() {
+	local readme=$testdata/README.md
+	[[ -f $readme ]] || die "testdata/README.md is missing"
+	{
+		echo '```'
+		"$CLANG" --version | head -n1
+		"$BPFTOOL" version | head -n2 | paste -sd' ' | sed 's/  */ /g'
+		echo "pahole $("$PAHOLE" --version)"
+		echo "libbpf-dev $(dpkg-query -W -f='${Version}' libbpf-dev)"
+		"$CC" --version | head -n1
+		if ((with_vmlinux)); then
+			echo "kernel $(uname -r)"
+		else
+			echo "kernel $(cat "$testdata/vmlinux/kernel-release.txt")"
+		fi
+		echo '```'
+	} >"$tmp/versions"
+	awk -v block="$tmp/versions" '
+		/<!-- versions:end -->/ { skip = 0 }
+		!skip { print }
+		/<!-- versions:begin -->/ { while ((getline l < block) > 0) print l; skip = 1 }
+	' "$readme" >"$readme.tmp"
+	mv "$readme.tmp" "$readme"
+}
+
+check_tools
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+build_helper
+gen_objects
+gen_pahole
+if ((with_vmlinux)); then
+	gen_vmlinux
+fi
+write_versions
+"$here/check.sh"
