@@ -17,4 +17,4 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$want" ]; then
 fi
 echo "setup: pnpm $(pnpm --version), node $(node --version)" >&2
 pnpm install --frozen-lockfile >&2
-pnpm -s build >&2
+pnpm run build >&2

@@ -26,4 +26,3 @@ export function packageTests(packageDir: string) {
     },
   });
 }
-

@@ -8,7 +8,11 @@ import { indexTypes, RawBtf, rawDump } from '@btfkit/wire';
 const kernel = '/sys/kernel/btf/vmlinux';
 const bytes = existsSync(kernel)
   ? new Uint8Array(readFileSync(kernel))
-  : new Uint8Array(gunzipSync(readFileSync(new URL('../../../testdata/vmlinux/vmlinux.btf.gz', import.meta.url))));
+  : new Uint8Array(
+      gunzipSync(
+        readFileSync(new URL('../../../testdata/vmlinux/vmlinux.btf.gz', import.meta.url)),
+      ),
+    );
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 function median(fn, n = runs) {

@@ -103,9 +103,12 @@ const EXT_HEADER_CORE = 32;
  */
 export function decodeBtfExt(bytes: Uint8Array, littleEndian?: boolean): BtfExt {
   if (bytes.byteLength < 8) {
-    throw new FormatError(`btf.ext: offset 0: ${bytes.byteLength} bytes is too short for a header`, {
-      offset: 0,
-    });
+    throw new FormatError(
+      `btf.ext: offset 0: ${bytes.byteLength} bytes is too short for a header`,
+      {
+        offset: 0,
+      },
+    );
   }
   let le: boolean;
   if (bytes[0] === 0x9f && bytes[1] === 0xeb) le = true;
@@ -130,9 +133,12 @@ export function decodeBtfExt(bytes: Uint8Array, littleEndian?: boolean): BtfExt 
   }
   const hdrLen = r.u32();
   if (hdrLen < EXT_HEADER_MIN) {
-    throw new FormatError(`btf.ext: offset 4: hdr_len ${hdrLen} is shorter than ${EXT_HEADER_MIN}`, {
-      offset: 4,
-    });
+    throw new FormatError(
+      `btf.ext: offset 4: hdr_len ${hdrLen} is shorter than ${EXT_HEADER_MIN}`,
+      {
+        offset: 4,
+      },
+    );
   }
   if (hdrLen > bytes.byteLength) {
     throw new FormatError(
@@ -161,30 +167,45 @@ export function decodeBtfExt(bytes: Uint8Array, littleEndian?: boolean): BtfExt 
     }
     return new ByteReader(bytes.subarray(start, start + len), le, start, 'btf.ext');
   };
-  const funcInfo = decodeSubsection(sub('func_info', funcOff, funcLen, 8), 'func_info', FUNC_INFO_SIZE, (rr, size) => {
-    const insnOff = rr.u32();
-    const typeId = rr.u32();
-    return withExtra({ insnOff, typeId }, rr, size - FUNC_INFO_SIZE);
-  });
-  const lineInfo = decodeSubsection(sub('line_info', lineOff, lineLen, 16), 'line_info', LINE_INFO_SIZE, (rr, size) => {
-    const insnOff = rr.u32();
-    const fileNameOff = rr.u32();
-    const lineOffv = rr.u32();
-    const lineCol = rr.u32();
-    return withExtra(
-      { insnOff, fileNameOff, lineOff: lineOffv, line: lineCol >>> 10, column: lineCol & 0x3ff },
-      rr,
-      size - LINE_INFO_SIZE,
-    );
-  });
+  const funcInfo = decodeSubsection(
+    sub('func_info', funcOff, funcLen, 8),
+    'func_info',
+    FUNC_INFO_SIZE,
+    (rr, size) => {
+      const insnOff = rr.u32();
+      const typeId = rr.u32();
+      return withExtra({ insnOff, typeId }, rr, size - FUNC_INFO_SIZE);
+    },
+  );
+  const lineInfo = decodeSubsection(
+    sub('line_info', lineOff, lineLen, 16),
+    'line_info',
+    LINE_INFO_SIZE,
+    (rr, size) => {
+      const insnOff = rr.u32();
+      const fileNameOff = rr.u32();
+      const lineOffv = rr.u32();
+      const lineCol = rr.u32();
+      return withExtra(
+        { insnOff, fileNameOff, lineOff: lineOffv, line: lineCol >>> 10, column: lineCol & 0x3ff },
+        rr,
+        size - LINE_INFO_SIZE,
+      );
+    },
+  );
   const coreRelos = hasCore
-    ? decodeSubsection(sub('core_relo', coreOff, coreLen, 24), 'core_relo', CORE_RELO_SIZE, (rr, size) => {
-        const insnOff = rr.u32();
-        const typeId = rr.u32();
-        const accessStrOff = rr.u32();
-        const kind = rr.u32();
-        return withExtra({ insnOff, typeId, accessStrOff, kind }, rr, size - CORE_RELO_SIZE);
-      })
+    ? decodeSubsection(
+        sub('core_relo', coreOff, coreLen, 24),
+        'core_relo',
+        CORE_RELO_SIZE,
+        (rr, size) => {
+          const insnOff = rr.u32();
+          const typeId = rr.u32();
+          const accessStrOff = rr.u32();
+          const kind = rr.u32();
+          return withExtra({ insnOff, typeId, accessStrOff, kind }, rr, size - CORE_RELO_SIZE);
+        },
+      )
     : undefined;
   return { littleEndian: le, header: { version, flags, hdrLen }, funcInfo, lineInfo, coreRelos };
 }

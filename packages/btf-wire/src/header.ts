@@ -90,7 +90,16 @@ export function decodeHeader(bytes: Uint8Array): DecodedHeader {
   const typeLen = r.u32();
   const strOff = r.u32();
   const strLen = r.u32();
-  let header: BtfHeader = { magic: BTF_MAGIC, version, flags, hdrLen, typeOff, typeLen, strOff, strLen };
+  let header: BtfHeader = {
+    magic: BTF_MAGIC,
+    version,
+    flags,
+    hdrLen,
+    typeOff,
+    typeLen,
+    strOff,
+    strLen,
+  };
   let known = BTF_HEADER_SIZE;
   if (hdrLen >= BTF_HEADER_SIZE_LAYOUT) {
     const layoutOff = r.u32();

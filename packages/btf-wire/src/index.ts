@@ -1,17 +1,17 @@
-export { ByteReader } from './byte-reader.js';
-export { ByteWriter } from './byte-writer.js';
 export {
   BPF_CORE_RELO_KIND,
   type BtfExt,
   type BtfExtHeader,
   type CoreReloRecord,
   decodeBtfExt,
-  encodeBtfExt,
   type ExtSection,
   type ExtSubsection,
+  encodeBtfExt,
   type FuncInfoRecord,
   type LineInfoRecord,
 } from './btf-ext.js';
+export { ByteReader } from './byte-reader.js';
+export { ByteWriter } from './byte-writer.js';
 export {
   BtfError,
   FormatError,
@@ -20,7 +20,13 @@ export {
   NotFoundError,
   NotSupportedError,
 } from './errors.js';
-export { type BtfHeader, type DecodedHeader, decodeHeader, detectByteOrder, encodeHeader } from './header.js';
+export {
+  type BtfHeader,
+  type DecodedHeader,
+  decodeHeader,
+  detectByteOrder,
+  encodeHeader,
+} from './header.js';
 export {
   BTF_FUNC_LINKAGE,
   BTF_HEADER_SIZE,

@@ -2,8 +2,8 @@ import { ByteReader } from './byte-reader.js';
 import { ByteWriter } from './byte-writer.js';
 import { FormatError, NotFoundError } from './errors.js';
 import { type BtfHeader, decodeHeader, encodeHeader } from './header.js';
-import { decodeLayout, encodeLayout, type KindLayout } from './layout.js';
 import { BTF_HEADER_SIZE, BTF_HEADER_SIZE_LAYOUT, BTF_TYPE_SIZE, kindName } from './kinds.js';
+import { decodeLayout, encodeLayout, type KindLayout } from './layout.js';
 import { StringTable } from './string-table.js';
 import { type BtfRecord, decodeRecord, encodeRecord, trailingSize } from './type-records.js';
 

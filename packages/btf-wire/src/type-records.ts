@@ -1,8 +1,16 @@
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import { FormatError } from './errors.js';
+import {
+  BTF_KIND,
+  BTF_TYPE_SIZE,
+  infoKflag,
+  infoKind,
+  infoVlen,
+  kindName,
+  makeInfo,
+} from './kinds.js';
 import type { KindLayout } from './layout.js';
-import { BTF_KIND, BTF_TYPE_SIZE, infoKflag, infoKind, infoVlen, kindName, makeInfo } from './kinds.js';
 
 /**
  * Type records as they are on the wire (`struct btf_type` and what follows it), one
@@ -478,7 +486,12 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
   }
 }
 
-function head(w: ByteWriter, rec: RecordBase & { kind: number }, vlen: number, sizeType: number): void {
+function head(
+  w: ByteWriter,
+  rec: RecordBase & { kind: number },
+  vlen: number,
+  sizeType: number,
+): void {
   w.u32(rec.nameOff);
   w.u32(makeInfo(rec.kind, vlen, rec.kflag));
   w.u32(sizeType);

@@ -19,7 +19,9 @@ const objects = listFixtures('objects', '.btf');
 describe('clang-16 object fixtures', () => {
   it('exist in both byte orders', () => {
     expect(objects.filter((f) => f.endsWith('-el.btf')).length).toBeGreaterThanOrEqual(3);
-    expect(objects.filter((f) => f.endsWith('-eb.btf')).length).toBe(objects.filter((f) => f.endsWith('-el.btf')).length);
+    expect(objects.filter((f) => f.endsWith('-eb.btf')).length).toBe(
+      objects.filter((f) => f.endsWith('-el.btf')).length,
+    );
   });
 
   for (const file of objects) {
@@ -93,17 +95,27 @@ describe('vmlinux', () => {
   });
 
   it('converts to big-endian and back without loss', () => {
-    const be = encodeBtf({ records: raw.records(), strings: raw.strings.bytes, littleEndian: false });
+    const be = encodeBtf({
+      records: raw.records(),
+      strings: raw.strings.bytes,
+      littleEndian: false,
+    });
     const beRaw = RawBtf.parse(be);
     expect(beRaw.littleEndian).toBe(false);
     expect(beRaw.typeCount).toBe(raw.typeCount);
-    const back = encodeBtf({ records: beRaw.records(), strings: beRaw.strings.bytes, littleEndian: true });
+    const back = encodeBtf({
+      records: beRaw.records(),
+      strings: beRaw.strings.bytes,
+      littleEndian: true,
+    });
     expect(Buffer.from(back).equals(Buffer.from(bytes))).toBe(true);
   });
 });
 
 describe('split BTF', () => {
-  const modules = existsSync(join(testdata, 'vmlinux')) ? listFixtures('vmlinux', '.btf').filter((f) => f.startsWith('module-')) : [];
+  const modules = existsSync(join(testdata, 'vmlinux'))
+    ? listFixtures('vmlinux', '.btf').filter((f) => f.startsWith('module-'))
+    : [];
   for (const file of modules) {
     it(`${file}: continues vmlinux's IDs and strings and dumps as bpftool -B`, () => {
       const base = RawBtf.parse(readFixture('vmlinux', 'vmlinux.btf.gz'));

@@ -16,7 +16,15 @@ function sample(littleEndian = true): Uint8Array {
   return encodeBtf({
     littleEndian,
     records: [
-      { kind: BTF_KIND.INT, nameOff: s.add('int'), kflag: false, size: 4, encoding: 1, bitOffset: 0, bits: 32 },
+      {
+        kind: BTF_KIND.INT,
+        nameOff: s.add('int'),
+        kflag: false,
+        size: 4,
+        encoding: 1,
+        bitOffset: 0,
+        bits: 32,
+      },
       { kind: BTF_KIND.PTR, nameOff: 0, kflag: false, type: 1 },
       {
         kind: BTF_KIND.STRUCT,
@@ -105,8 +113,16 @@ describe('header', () => {
   });
 
   it('rejects sections out of bounds', () => {
-    expectFormatError(() => decodeHeader(put32(sample(), 12, 1 << 20)), 8, /type section .* past the end/);
-    expectFormatError(() => decodeHeader(put32(sample(), 16, 1 << 20)), 16, /string section .* past the end/);
+    expectFormatError(
+      () => decodeHeader(put32(sample(), 12, 1 << 20)),
+      8,
+      /type section .* past the end/,
+    );
+    expectFormatError(
+      () => decodeHeader(put32(sample(), 16, 1 << 20)),
+      16,
+      /string section .* past the end/,
+    );
   });
 
   it('rejects overlapping sections', () => {
@@ -132,7 +148,9 @@ describe('header', () => {
     }
     expect(caught).toBeInstanceOf(FormatError);
     expect((caught as FormatError).typeId).toBe(3);
-    expect((caught as FormatError).message).toMatch(/type id 3: offset \d+: STRUCT with vlen 1 runs/);
+    expect((caught as FormatError).message).toMatch(
+      /type id 3: offset \d+: STRUCT with vlen 1 runs/,
+    );
   });
 
   it('rejects an unknown kind without a layout section', () => {
@@ -164,7 +182,11 @@ describe('header', () => {
     expectFormatError(() => RawBtf.parse(last), last.byteLength - 1, /does not end with NUL/);
     const { header } = decodeHeader(b);
     const empty = put32(b, 20, 0);
-    expectFormatError(() => RawBtf.parse(empty.subarray(0, 24 + header.strOff)), 24 + header.strOff, /string section is empty/);
+    expectFormatError(
+      () => RawBtf.parse(empty.subarray(0, 24 + header.strOff)),
+      24 + header.strOff,
+      /string section is empty/,
+    );
   });
 
   it('prints (invalid) for a string offset past the table, as bpftool does', () => {

@@ -71,25 +71,24 @@ describe('property: nothing but BtfError is ever thrown', () => {
   it('on random bytes behind a valid magic and header', () => {
     const seed = testSeed('random header');
     fc.assert(
-      fc.property(
-        fc.uint8Array({ minLength: 24, maxLength: 512 }),
-        fc.boolean(),
-        (b, le) => {
-          const c = b.slice();
-          c[0] = le ? 0x9f : 0xeb;
-          c[1] = le ? 0xeb : 0x9f;
-          c[2] = 1;
-          c[3] = 0;
-          parseAndDump(c);
-        },
-      ),
+      fc.property(fc.uint8Array({ minLength: 24, maxLength: 512 }), fc.boolean(), (b, le) => {
+        const c = b.slice();
+        c[0] = le ? 0x9f : 0xeb;
+        c[1] = le ? 0xeb : 0x9f;
+        c[2] = 1;
+        c[3] = 0;
+        parseAndDump(c);
+      }),
       { seed, numRuns: 2000 },
     );
   });
 
   it('on mutated fixtures', () => {
     const seed = testSeed('mutated btf');
-    fc.assert(fc.property(mutated(seeds), (b) => parseAndDump(b)), { seed, numRuns: 3000 });
+    fc.assert(
+      fc.property(mutated(seeds), (b) => parseAndDump(b)),
+      { seed, numRuns: 3000 },
+    );
   });
 
   it('on mutated .BTF.ext fixtures', () => {

@@ -20,7 +20,15 @@ import { describe, expect, it } from 'vitest';
 
 function everyKind(s: StringTableBuilder): BtfRecord[] {
   return [
-    { kind: BTF_KIND.INT, nameOff: s.add('int'), kflag: false, size: 4, encoding: 1, bitOffset: 0, bits: 32 },
+    {
+      kind: BTF_KIND.INT,
+      nameOff: s.add('int'),
+      kflag: false,
+      size: 4,
+      encoding: 1,
+      bitOffset: 0,
+      bits: 32,
+    },
     { kind: BTF_KIND.PTR, nameOff: 0, kflag: false, type: 1 },
     { kind: BTF_KIND.ARRAY, nameOff: 0, kflag: false, type: 1, indexType: 1, nelems: 7 },
     {
@@ -34,7 +42,13 @@ function everyKind(s: StringTableBuilder): BtfRecord[] {
         { nameOff: s.add('c'), type: 1, offset: packMemberOffset(true, 32, 0) },
       ],
     },
-    { kind: BTF_KIND.UNION, nameOff: 0, kflag: false, size: 4, members: [{ nameOff: s.add('u'), type: 1, offset: 0 }] },
+    {
+      kind: BTF_KIND.UNION,
+      nameOff: 0,
+      kflag: false,
+      size: 4,
+      members: [{ nameOff: s.add('u'), type: 1, offset: 0 }],
+    },
     {
       kind: BTF_KIND.ENUM,
       nameOff: s.add('e'),
@@ -101,7 +115,9 @@ describe('type records', () => {
       const raw = RawBtf.parse(blob);
       expect(raw.littleEndian).toBe(le);
       expect([...raw.records()]).toEqual(recs);
-      expect(encodeBtf({ records: raw.records(), strings: raw.strings.bytes, littleEndian: le })).toEqual(blob);
+      expect(
+        encodeBtf({ records: raw.records(), strings: raw.strings.bytes, littleEndian: le }),
+      ).toEqual(blob);
     });
   }
 
@@ -113,21 +129,31 @@ describe('type records', () => {
     const be = encodeBtf({ records: recs, strings, littleEndian: false });
     expect(le).not.toEqual(be);
     const fromBe = RawBtf.parse(be);
-    expect(encodeBtf({ records: fromBe.records(), strings: fromBe.strings.bytes, littleEndian: true })).toEqual(le);
+    expect(
+      encodeBtf({ records: fromBe.records(), strings: fromBe.strings.bytes, littleEndian: true }),
+    ).toEqual(le);
     expect(rawDump(fromBe)).toBe(rawDump(RawBtf.parse(le)));
   });
 
   it('format every kind as bpftool does', () => {
     const s = new StringTableBuilder();
-    const dump = rawDump(RawBtf.parse(encodeBtf({ records: everyKind(s), strings: s.finish(), littleEndian: true })));
+    const dump = rawDump(
+      RawBtf.parse(encodeBtf({ records: everyKind(s), strings: s.finish(), littleEndian: true })),
+    );
     // Each line below follows the printf formats of bpftool 7.1's dump_btf_type().
-    expect(dump).toContain("[4] STRUCT 'bits' size=8 vlen=3\n\t'a' type_id=1 bits_offset=0 bitfield_size=3\n");
+    expect(dump).toContain(
+      "[4] STRUCT 'bits' size=8 vlen=3\n\t'a' type_id=1 bits_offset=0 bitfield_size=3\n",
+    );
     expect(dump).toContain("\t'c' type_id=1 bits_offset=32\n");
     expect(dump).toContain("[6] ENUM 'e' encoding=SIGNED size=4 vlen=2\n\t'NEG' val=-5\n");
     expect(dump).toContain("[7] FWD 'fwd_union' fwd_kind=union\n");
-    expect(dump).toContain("[13] FUNC_PROTO '(anon)' ret_type_id=1 vlen=2\n\t'x' type_id=1\n\t'(anon)' type_id=0\n");
+    expect(dump).toContain(
+      "[13] FUNC_PROTO '(anon)' ret_type_id=1 vlen=2\n\t'x' type_id=1\n\t'(anon)' type_id=0\n",
+    );
     expect(dump).toContain("[14] VAR 'v' type_id=1, linkage=extern\n");
-    expect(dump).toContain("[15] DATASEC '.data' size=4 vlen=1\n\ttype_id=14 offset=0 size=4 (VAR 'v')\n");
+    expect(dump).toContain(
+      "[15] DATASEC '.data' size=4 vlen=1\n\ttype_id=14 offset=0 size=4 (VAR 'v')\n",
+    );
     expect(dump).toContain("[17] DECL_TAG 'tag' type_id=4 component_idx=-1\n");
     expect(dump).toContain("\t'MIN' val=-9223372036854775808LL\n");
     expect(dump).toContain("\t'MAX' val=18446744073709551615ULL\n");
@@ -151,7 +177,15 @@ describe('layout section', () => {
   function withUnknownKind(le: boolean): Uint8Array {
     const s = new StringTableBuilder();
     const w = new ByteWriter(le);
-    encodeRecord(w, { kind: BTF_KIND.INT, nameOff: s.add('int'), kflag: false, size: 4, encoding: 1, bitOffset: 0, bits: 32 });
+    encodeRecord(w, {
+      kind: BTF_KIND.INT,
+      nameOff: s.add('int'),
+      kflag: false,
+      size: 4,
+      encoding: 1,
+      bitOffset: 0,
+      bits: 32,
+    });
     // Kind 25 with vlen 2: 12 + 4 + 2 * 8 bytes.
     w.u32(s.add('future'));
     w.u32((25 << 24) | 2);
@@ -173,7 +207,9 @@ describe('layout section', () => {
       const rec = raw.record(2);
       expect(rec).toMatchObject({ kind: 25, opaque: true, vlen: 2, sizeType: 1 });
       expect(raw.record(3)).toEqual({ kind: BTF_KIND.PTR, nameOff: 0, kflag: false, type: 2 });
-      expect(encodeBtf({ records: raw.records(), strings: raw.strings.bytes, littleEndian: le, layout })).toEqual(blob);
+      expect(
+        encodeBtf({ records: raw.records(), strings: raw.strings.bytes, littleEndian: le, layout }),
+      ).toEqual(blob);
       expect(rawDump(raw)).toBe(
         "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED\n[2] UNKNOWN 'future'\n[3] PTR '(anon)' type_id=2\n",
       );
@@ -216,7 +252,9 @@ describe('string table', () => {
   });
 
   it('requires the empty string first in base BTF', () => {
-    expect(() => new StringTable(new TextEncoder().encode('a\0'))).toThrow(/does not start with the empty string/);
+    expect(() => new StringTable(new TextEncoder().encode('a\0'))).toThrow(
+      /does not start with the empty string/,
+    );
   });
 
   it('deduplicates in the builder and reuses base strings', () => {
