@@ -24,12 +24,6 @@ process.stdout.on('error', (err) => {
 });
 
 const btf = RawBtf.parse(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-let buf = '';
-for (const chunk of rawDumpChunks(btf)) {
-  buf += chunk;
-  if (buf.length > 1 << 16) {
-    if (!process.stdout.write(buf)) await new Promise((r) => process.stdout.once('drain', r));
-    buf = '';
-  }
+for (const chunk of rawDumpChunks(btf, 1 << 20)) {
+  if (!process.stdout.write(chunk)) await new Promise((r) => process.stdout.once('drain', r));
 }
-process.stdout.write(buf);

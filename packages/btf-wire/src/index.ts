@@ -63,8 +63,9 @@ export {
   type ParseRawOptions,
   RawBtf,
 } from './raw-btf.js';
-export { formatRawType, rawDump, rawDumpChunks } from './raw-dump.js';
+export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks, writeRawType } from './raw-dump.js';
 export { StringTable, StringTableBuilder } from './string-table.js';
+export { TextSink } from './text-sink.js';
 export {
   type ArrayRecord,
   type BtfRecord,

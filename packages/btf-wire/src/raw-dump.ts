@@ -1,136 +1,229 @@
 import { BTF_KIND, BTF_KIND_MAX, KIND_NAMES } from './kinds.js';
 import type { RawBtf } from './raw-btf.js';
-import { type BtfRecord, isOpaque, memberBitfieldSize, memberBitOffset } from './type-records.js';
+import { TextSink } from './text-sink.js';
 
 /**
  * Formats BTF the way `bpftool btf dump file X format raw` (bpftool 7.1) prints it: one
  * block per type, `[id] KIND 'name' fields`, members indented by a tab. For split BTF only
  * the split part is printed, with IDs continuing the base's (bpftool's `-B base`).
  *
- * Yields one string per type, each ending in a newline, so a caller can stream the output.
+ * Records are read straight from the blob and names copied byte for byte, as bpftool's
+ * `printf` does, so even names that are not UTF-8 come out as bpftool prints them.
  */
-export function* rawDumpChunks(btf: RawBtf): IterableIterator<string> {
-  const first = btf.firstTypeId;
-  for (let i = 0; i < btf.typeCount; i++) {
-    const id = first + i;
-    yield formatRawType(btf, id, btf.record(id));
+export function* rawDumpChunks(btf: RawBtf, chunkSize = 1 << 16): IterableIterator<Uint8Array> {
+  const sink = new TextSink(chunkSize * 2);
+  const end = btf.nextTypeId;
+  for (let id = btf.firstTypeId; id < end; id++) {
+    writeRawType(sink, btf, id);
+    if (sink.length >= chunkSize) {
+      yield sink.view().slice();
+      sink.reset();
+    }
   }
+  if (sink.length > 0) yield sink.view().slice();
 }
 
-/** The whole raw dump of a blob as one string; see {@link rawDumpChunks}. */
+/** The whole raw dump as bytes; see {@link rawDumpChunks}. */
+export function rawDumpBytes(btf: RawBtf): Uint8Array {
+  const sink = new TextSink(Math.max(1 << 16, btf.bytes.byteLength * 4));
+  const end = btf.nextTypeId;
+  for (let id = btf.firstTypeId; id < end; id++) writeRawType(sink, btf, id);
+  return sink.view();
+}
+
+const utf8 = new TextDecoder();
+
+/** The whole raw dump as a string; see {@link rawDumpChunks}. */
 export function rawDump(btf: RawBtf): string {
-  const parts: string[] = [];
-  for (const chunk of rawDumpChunks(btf)) parts.push(chunk);
-  return parts.join('');
+  return utf8.decode(rawDumpBytes(btf));
 }
 
-function name(btf: RawBtf, off: number): string {
-  if (off === 0) return '(anon)';
-  return btf.strings.tryAt(off) ?? '(invalid)';
+/** One type's raw dump block, including the trailing newline. */
+export function formatRawType(btf: RawBtf, id: number): string {
+  const sink = new TextSink(256);
+  writeRawType(sink, btf, id);
+  return utf8.decode(sink.view());
 }
 
-function kindLabel(kind: number): string {
-  return KIND_NAMES[kind <= BTF_KIND_MAX ? kind : 0]!;
-}
+const KIND_LABELS = KIND_NAMES.map((k) => ` ${k} '`);
+const INT_ENCODINGS = ['(none)', 'SIGNED', 'CHAR', 'UNKN', 'BOOL'];
+const LINKAGES = ['static', 'global', 'extern'];
 
-function intEncoding(enc: number): string {
-  switch (enc) {
-    case 0:
-      return '(none)';
-    case 1:
-      return 'SIGNED';
-    case 2:
-      return 'CHAR';
-    case 4:
-      return 'BOOL';
-    default:
-      return 'UNKN';
+function writeName(sink: TextSink, btf: RawBtf, off: number): void {
+  if (off === 0) {
+    sink.text('(anon)');
+    return;
   }
-}
-
-function linkage(l: number, extern: string): string {
-  switch (l) {
-    case 0:
-      return 'static';
-    case 1:
-      return 'global';
-    case 2:
-      return extern;
-    default:
-      return '(unknown)';
-  }
+  let t = btf.strings;
+  while (off < t.firstOffset && t.base) t = t.base;
+  const rel = off - t.firstOffset;
+  if (rel < 0 || rel >= t.bytes.byteLength) sink.text('(invalid)');
+  else sink.cstring(t.bytes, rel);
 }
 
 /**
- * Formats one type record as bpftool's raw dump does, including the trailing newline.
- * @param btf - the blob the record belongs to, for names and DATASEC entry suffixes
+ * Appends one type's raw dump block to `sink`.
+ * @throws NotFoundError when `id` is not a type of `btf`
  */
-export function formatRawType(btf: RawBtf, id: number, rec: BtfRecord): string {
-  let s = `[${id}] ${kindLabel(rec.kind)} '${name(btf, rec.nameOff)}'`;
-  if (isOpaque(rec)) return `${s}\n`;
-  switch (rec.kind) {
-    case BTF_KIND.INT:
-      s += ` size=${rec.size} bits_offset=${rec.bitOffset} nr_bits=${rec.bits} encoding=${intEncoding(rec.encoding)}`;
+export function writeRawType(sink: TextSink, btf: RawBtf, id: number): void {
+  const owner = btf.owner(id);
+  if (!owner) {
+    // offsetOf throws the NotFoundError with the ID in its message.
+    btf.offsetOf(id);
+    return;
+  }
+  const v = owner.reader.view;
+  const le = owner.littleEndian;
+  let p = owner.offsets[id - owner.firstTypeId]!;
+  const nameOff = v.getUint32(p, le);
+  const info = v.getUint32(p + 4, le);
+  const sizeType = v.getUint32(p + 8, le);
+  p += 12;
+  const kind = (info >>> 24) & 0x7f;
+  const vlen = info & 0xffff;
+  const kflag = info >>> 31 === 1;
+  sink.byte(91);
+  sink.u32(id);
+  sink.byte(93);
+  sink.text(KIND_LABELS[kind <= BTF_KIND_MAX ? kind : 0]!);
+  writeName(sink, btf, nameOff);
+  sink.byte(39);
+  switch (kind) {
+    case BTF_KIND.INT: {
+      const w = v.getUint32(p, le);
+      sink.text(' size=');
+      sink.u32(sizeType);
+      sink.text(' bits_offset=');
+      sink.u32((w >>> 16) & 0xff);
+      sink.text(' nr_bits=');
+      sink.u32(w & 0xff);
+      sink.text(' encoding=');
+      sink.text(INT_ENCODINGS[(w >>> 24) & 0x0f] ?? 'UNKN');
       break;
+    }
     case BTF_KIND.PTR:
     case BTF_KIND.CONST:
     case BTF_KIND.VOLATILE:
     case BTF_KIND.RESTRICT:
     case BTF_KIND.TYPEDEF:
     case BTF_KIND.TYPE_TAG:
-      s += ` type_id=${rec.type}`;
+      sink.text(' type_id=');
+      sink.u32(sizeType);
       break;
     case BTF_KIND.ARRAY:
-      s += ` type_id=${rec.type} index_type_id=${rec.indexType} nr_elems=${rec.nelems}`;
+      sink.text(' type_id=');
+      sink.u32(v.getUint32(p, le));
+      sink.text(' index_type_id=');
+      sink.u32(v.getUint32(p + 4, le));
+      sink.text(' nr_elems=');
+      sink.u32(v.getUint32(p + 8, le));
       break;
     case BTF_KIND.STRUCT:
     case BTF_KIND.UNION:
-      s += ` size=${rec.size} vlen=${rec.members.length}`;
-      for (const m of rec.members) {
-        s += `\n\t'${name(btf, m.nameOff)}' type_id=${m.type} bits_offset=${memberBitOffset(rec.kflag, m.offset)}`;
-        const bits = memberBitfieldSize(rec.kflag, m.offset);
-        if (bits) s += ` bitfield_size=${bits}`;
+      sink.text(' size=');
+      sink.u32(sizeType);
+      sink.text(' vlen=');
+      sink.u32(vlen);
+      for (let i = 0; i < vlen; i++, p += 12) {
+        const off = v.getUint32(p + 8, le);
+        sink.text("\n\t'");
+        writeName(sink, btf, v.getUint32(p, le));
+        sink.text("' type_id=");
+        sink.u32(v.getUint32(p + 4, le));
+        sink.text(' bits_offset=');
+        sink.u32(kflag ? off & 0xffffff : off);
+        if (kflag && off >>> 24) {
+          sink.text(' bitfield_size=');
+          sink.u32(off >>> 24);
+        }
       }
       break;
     case BTF_KIND.ENUM:
-      s += ` encoding=${rec.kflag ? 'SIGNED' : 'UNSIGNED'} size=${rec.size} vlen=${rec.values.length}`;
-      for (const v of rec.values) s += `\n\t'${name(btf, v.nameOff)}' val=${v.value}`;
+      sink.text(kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
+      sink.u32(sizeType);
+      sink.text(' vlen=');
+      sink.u32(vlen);
+      for (let i = 0; i < vlen; i++, p += 8) {
+        sink.text("\n\t'");
+        writeName(sink, btf, v.getUint32(p, le));
+        sink.text("' val=");
+        if (kflag) sink.i32(v.getInt32(p + 4, le));
+        else sink.u32(v.getUint32(p + 4, le));
+      }
       break;
     case BTF_KIND.ENUM64:
-      s += ` encoding=${rec.kflag ? 'SIGNED' : 'UNSIGNED'} size=${rec.size} vlen=${rec.values.length}`;
-      for (const v of rec.values) {
-        s += `\n\t'${name(btf, v.nameOff)}' val=${v.value}${rec.kflag ? 'LL' : 'ULL'}`;
+      sink.text(kflag ? ' encoding=SIGNED size=' : ' encoding=UNSIGNED size=');
+      sink.u32(sizeType);
+      sink.text(' vlen=');
+      sink.u32(vlen);
+      for (let i = 0; i < vlen; i++, p += 12) {
+        sink.text("\n\t'");
+        writeName(sink, btf, v.getUint32(p, le));
+        sink.text("' val=");
+        const u = (BigInt(v.getUint32(p + 8, le)) << 32n) | BigInt(v.getUint32(p + 4, le));
+        sink.text(kflag ? `${BigInt.asIntN(64, u)}LL` : `${u}ULL`);
       }
       break;
     case BTF_KIND.FWD:
-      s += ` fwd_kind=${rec.kflag ? 'union' : 'struct'}`;
+      sink.text(kflag ? ' fwd_kind=union' : ' fwd_kind=struct');
       break;
     case BTF_KIND.FUNC:
-      s += ` type_id=${rec.type} linkage=${linkage(rec.linkage, 'extern')}`;
+      sink.text(' type_id=');
+      sink.u32(sizeType);
+      sink.text(' linkage=');
+      sink.text(LINKAGES[vlen] ?? '(unknown)');
       break;
     case BTF_KIND.FUNC_PROTO:
-      s += ` ret_type_id=${rec.returnType} vlen=${rec.params.length}`;
-      for (const p of rec.params) s += `\n\t'${name(btf, p.nameOff)}' type_id=${p.type}`;
+      sink.text(' ret_type_id=');
+      sink.u32(sizeType);
+      sink.text(' vlen=');
+      sink.u32(vlen);
+      for (let i = 0; i < vlen; i++, p += 8) {
+        sink.text("\n\t'");
+        writeName(sink, btf, v.getUint32(p, le));
+        sink.text("' type_id=");
+        sink.u32(v.getUint32(p + 4, le));
+      }
       break;
     case BTF_KIND.VAR:
-      s += ` type_id=${rec.type}, linkage=${linkage(rec.linkage, 'extern')}`;
+      sink.text(' type_id=');
+      sink.u32(sizeType);
+      sink.text(', linkage=');
+      sink.text(LINKAGES[v.getUint32(p, le)] ?? '(unknown)');
       break;
     case BTF_KIND.DATASEC:
-      s += ` size=${rec.size} vlen=${rec.entries.length}`;
-      for (const e of rec.entries) {
-        s += `\n\ttype_id=${e.type} offset=${e.offset} size=${e.size}`;
-        if (e.type < btf.nextTypeId) {
-          const kind = e.type === 0 ? 0 : btf.kindOf(e.type);
-          s += ` (${kindLabel(kind)} '${name(btf, btf.nameOffOf(e.type))}')`;
+      sink.text(' size=');
+      sink.u32(sizeType);
+      sink.text(' vlen=');
+      sink.u32(vlen);
+      for (let i = 0; i < vlen; i++, p += 12) {
+        const type = v.getUint32(p, le);
+        sink.text('\n\ttype_id=');
+        sink.u32(type);
+        sink.text(' offset=');
+        sink.u32(v.getUint32(p + 4, le));
+        sink.text(' size=');
+        sink.u32(v.getUint32(p + 8, le));
+        if (type < btf.nextTypeId) {
+          const k = type === 0 ? 0 : btf.kindOf(type);
+          sink.text(' (');
+          sink.text(KIND_NAMES[k <= BTF_KIND_MAX ? k : 0]!);
+          sink.text(" '");
+          writeName(sink, btf, btf.nameOffOf(type));
+          sink.text("')");
         }
       }
       break;
     case BTF_KIND.FLOAT:
-      s += ` size=${rec.size}`;
+      sink.text(' size=');
+      sink.u32(sizeType);
       break;
     case BTF_KIND.DECL_TAG:
-      s += ` type_id=${rec.type} component_idx=${rec.componentIdx}`;
+      sink.text(' type_id=');
+      sink.u32(sizeType);
+      sink.text(' component_idx=');
+      sink.i32(v.getInt32(p, le));
       break;
   }
-  return `${s}\n`;
+  sink.byte(10);
 }

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeBtfExt, encodeBtf, encodeBtfExt, RawBtf, rawDump } from '@btfkit/wire';
+import {
+  decodeBtfExt,
+  encodeBtf,
+  encodeBtfExt,
+  RawBtf,
+  rawDump,
+  rawDumpBytes,
+  rawDumpChunks,
+} from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { listFixtures, readFixture, readText, testdata } from './helpers.js';
 
@@ -88,6 +96,13 @@ describe('vmlinux', () => {
     // Compare a line count first so a mismatch reports something readable.
     expect(mine.length).toBe(golden.length);
     expect(mine === golden).toBe(true);
+  });
+
+  it('streams the same dump in chunks', () => {
+    const whole = Buffer.from(rawDumpBytes(raw));
+    const parts = [...rawDumpChunks(raw, 4096)];
+    expect(parts.length).toBeGreaterThan(100);
+    expect(Buffer.concat(parts).equals(whole)).toBe(true);
   });
 
   it('re-encodes byte-identical', () => {
