@@ -105,6 +105,8 @@ gen_objects() {
 				"$BPFTOOL" btf dump file "$dir/$name-$order.btf" format raw
 			to "$dir/$name-$order.c.golden" \
 				"$BPFTOOL" btf dump file "$dir/$name-$order.btf" format c
+			to "$dir/$name-$order.json.golden" \
+				"$BPFTOOL" -j btf dump file "$dir/$name-$order.btf" format raw
 
 			# What libbpf holds after bpf_object__open (no load): DATASEC
 			# sizes and offsets filled in, .ksyms/.kconfig externs rewritten.
@@ -113,6 +115,8 @@ gen_objects() {
 				mv "$dir/$name-$order.libbpf.btf.tmp" "$dir/$name-$order.libbpf.btf"
 				to "$dir/$name-$order.libbpf.raw.golden" \
 					"$BPFTOOL" btf dump file "$dir/$name-$order.libbpf.btf" format raw
+				to "$dir/$name-$order.libbpf.json.golden" \
+					"$BPFTOOL" -j btf dump file "$dir/$name-$order.libbpf.btf" format raw
 			else
 				rm -f "$dir/$name-$order.libbpf.btf.tmp"
 				[[ $order == eb ]] ||
@@ -139,6 +143,8 @@ gen_pahole() {
 	to "$dir/base.c.golden" "$BPFTOOL" btf dump file "$dir/base.btf" format c
 	to "$dir/split.raw.golden" "$BPFTOOL" -B "$dir/base.btf" btf dump file "$dir/split.btf" format raw
 	to "$dir/split.c.golden" "$BPFTOOL" -B "$dir/base.btf" btf dump file "$dir/split.btf" format c
+	to "$dir/base.json.golden" "$BPFTOOL" -j btf dump file "$dir/base.btf" format raw
+	to "$dir/split.json.golden" "$BPFTOOL" -j -B "$dir/base.btf" btf dump file "$dir/split.btf" format raw
 }
 
 gen_vmlinux() {
@@ -152,6 +158,7 @@ gen_vmlinux() {
 	gzip -9 -n <"$tmp/vmlinux.btf" >"$dir/vmlinux.btf.gz"
 	"$BPFTOOL" btf dump file "$tmp/vmlinux.btf" format raw | gzip -9 -n >"$dir/vmlinux.raw.golden.gz"
 	"$BPFTOOL" btf dump file "$tmp/vmlinux.btf" format c | gzip -9 -n >"$dir/vmlinux.c.golden.gz"
+	"$BPFTOOL" -j btf dump file "$tmp/vmlinux.btf" format raw | gzip -9 -n >"$dir/vmlinux.json.golden.gz"
 
 	# Split BTF of the smallest loaded module, if the kernel has any.
 	path=$(find /sys/kernel/btf -maxdepth 1 -type f ! -name vmlinux -printf '%s %p\n' |

@@ -27,6 +27,7 @@ export {
   detectByteOrder,
   encodeHeader,
 } from './header.js';
+export { jsonDump, jsonDumpChunks, writeJsonType } from './json-dump.js';
 export {
   BTF_FUNC_LINKAGE,
   BTF_HEADER_SIZE,

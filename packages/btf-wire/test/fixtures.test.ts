@@ -4,6 +4,7 @@ import {
   decodeBtfExt,
   encodeBtf,
   encodeBtfExt,
+  jsonDump,
   RawBtf,
   rawDump,
   rawDumpBytes,
@@ -48,6 +49,12 @@ describe('clang-16 object fixtures', () => {
       it("dumps exactly as bpftool's format raw", () => {
         const golden = readText('objects', file.replace(/\.btf$/, '.raw.golden'));
         expect(rawDump(raw)).toBe(golden);
+      });
+
+      it("prints JSON exactly as bpftool -j's format raw", () => {
+        const golden = readText('objects', file.replace(/\.btf$/, '.json.golden'));
+        expect(jsonDump(raw)).toBe(golden);
+        expect(JSON.parse(golden).types.length).toBe(raw.typeCount);
       });
 
       const extFile = `${file}.ext`;
@@ -96,6 +103,10 @@ describe('vmlinux', () => {
     // Compare a line count first so a mismatch reports something readable.
     expect(mine.length).toBe(golden.length);
     expect(mine === golden).toBe(true);
+  });
+
+  it("prints JSON exactly as bpftool -j's format raw", () => {
+    expect(jsonDump(raw) === readText('vmlinux', 'vmlinux.json.golden.gz')).toBe(true);
   });
 
   it('streams the same dump in chunks', () => {
@@ -152,6 +163,8 @@ describe('split BTF', () => {
     const split = RawBtf.parse(splitBytes, { base });
     expect(split.firstTypeId).toBe(base.nextTypeId);
     expect(rawDump(split)).toBe(readText('pahole', 'split.raw.golden'));
+    expect(jsonDump(base)).toBe(readText('pahole', 'base.json.golden'));
+    expect(jsonDump(split)).toBe(readText('pahole', 'split.json.golden'));
     expect(reencode(split)).toEqual(splitBytes);
     // Without its base, split BTF is not valid base BTF.
     expect(() => RawBtf.parse(splitBytes)).toThrow();
