@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  decodeExtInfos,
+  ElfFile,
+  loadRawBtfFromElf,
+  loadSpec,
+  loadSpecAndExtInfos,
+  loadSpecFromElf,
+  SHT,
+  STT,
+} from '@btfkit/elf';
+import { loadSpecAndExtInfosFromFile, loadSpecFromFile } from '@btfkit/elf/node';
+import { Spec } from '@btfkit/types';
+import { BtfError, FormatError, NotFoundError, RawBtf, rawDump } from '@btfkit/wire';
+import { describe, expect, it } from 'vitest';
+import { writeElf } from './elf-writer.js';
+import { objectFixtures, readBytes, testdata } from './helpers.js';
+
+const fixtures = objectFixtures();
+
+describe('loadSpecFromElf', () => {
+  for (const fx of fixtures) {
+    it(`${fx.id}: the re-marshalled Spec dumps as libbpf's fixed-up BTF`, () => {
+      const spec = loadSpecFromElf(readBytes(fx.path));
+      expect(spec.byteOrder).toBe(fx.order === 'el' ? 'little' : 'big');
+      const golden = readFileSync(
+        join(testdata, 'objects', `${fx.name}-el.libbpf.raw.golden`),
+        'utf8',
+      );
+      expect(rawDump(spec.raw)).toBe(golden);
+      expect(rawDump(RawBtf.parse(spec.marshal()))).toBe(golden);
+    });
+
+    it(`${fx.id}: every DATASEC has the size of its ELF section and sorted, in-bounds entries`, () => {
+      const elf = ElfFile.open(readBytes(fx.path));
+      const spec = loadSpecFromElf(elf);
+      let n = 0;
+      for (const t of spec) {
+        if (t.kind !== 'datasec') continue;
+        n++;
+        const sec = elf.section(t.name);
+        if (t.name === '.ksyms' || t.name === '.kconfig') expect(sec).toBeUndefined();
+        else expect(t.size).toBe(sec!.size);
+        let end = 0;
+        for (const v of t.vars) {
+          expect(v.offset).toBeGreaterThanOrEqual(end);
+          end = v.offset + v.size;
+          expect(v.type.kind).toBe('var');
+        }
+        expect(end).toBeLessThanOrEqual(t.size);
+      }
+      expect(n).toBeGreaterThan(0);
+    });
+  }
+
+  it('global variables sit at their ELF symbol', () => {
+    const elf = ElfFile.open(readBytes(join(testdata, 'objects', 'basic-el.o')));
+    const spec = loadSpecFromElf(elf);
+    const symbols = elf.symbolTable();
+    let n = 0;
+    for (const t of spec) {
+      if (t.kind !== 'datasec') continue;
+      for (const v of t.vars) {
+        const sym = symbols.find((s) => s.name === v.type.name && s.type === STT.OBJECT);
+        expect(sym, v.type.name).toBeDefined();
+        expect(elf.sections[sym!.sectionIndex]!.name).toBe(t.name);
+        expect(v.offset).toBe(Number(sym!.value));
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(5);
+  });
+
+  it('.kconfig and .ksyms externs load with usable DATASECs', () => {
+    const spec = loadSpecFromElf(readBytes(join(testdata, 'objects', 'programs-eb.o')));
+    const kconfig = spec.typeByName('.kconfig', 'datasec');
+    expect(kconfig.vars.map((v) => [v.type.name, v.offset, v.size])).toEqual([
+      ['LINUX_KERNEL_VERSION', 0, 4],
+      ['CONFIG_BPF_SYSCALL', 4, 1],
+    ]);
+    expect(kconfig.size).toBe(5);
+    const ksyms = spec.typeByName('.ksyms', 'datasec');
+    expect(ksyms.size).toBe(16);
+    expect(ksyms.vars.map((v) => [v.type.name, v.offset, v.size])).toEqual([
+      ['dummy_ksym', 0, 4],
+      ['dummy_ksym', 4, 4],
+      ['bpf_prog_active', 8, 4],
+      ['bpf_link_fops', 12, 4],
+    ]);
+    for (const v of [...kconfig.vars, ...ksyms.vars]) {
+      expect(v.type.kind === 'var' && v.type.linkage).toBe('global');
+    }
+    const acquire = spec.typeByName('bpf_task_acquire', 'func');
+    expect(acquire.linkage).toBe('global');
+    // The marshalled Spec parses back as valid BTF.
+    expect(() => Spec.parse(spec.marshal())).not.toThrow();
+  });
+});
+
+describe('loadSpec (raw BTF or ELF)', () => {
+  const fx = fixtures.find((f) => f.id === 'enums-eb')!;
+
+  it('takes an ELF file', () => {
+    expect(rawDump(loadSpec(readBytes(fx.path)).raw)).toBe(
+      rawDump(loadSpecFromElf(readBytes(fx.path)).raw),
+    );
+  });
+
+  it('takes a raw BTF blob as it is, without fixup', () => {
+    expect(rawDump(loadSpec(readBytes(`${fx.stem}.btf`)).raw)).toBe(
+      readFileSync(`${fx.stem}.raw.golden`, 'utf8'),
+    );
+  });
+
+  it('takes raw split BTF with a base', () => {
+    const base = loadSpec(readBytes(join(testdata, 'pahole', 'base.btf')));
+    const split = loadSpec(readBytes(join(testdata, 'pahole', 'split.btf')), { base });
+    expect(rawDump(split.raw)).toBe(
+      readFileSync(join(testdata, 'pahole', 'split.raw.golden'), 'utf8'),
+    );
+  });
+
+  it('rejects what is neither', () => {
+    expect(() => loadSpec(new TextEncoder().encode('hello world'))).toThrow(FormatError);
+    expect(() => loadSpec(new Uint8Array(1))).toThrow(FormatError);
+  });
+
+  it('loads from a path with the Node entry point', () => {
+    expect(rawDump(loadSpecFromFile(fx.path).raw)).toBe(
+      rawDump(loadSpecFromElf(readBytes(fx.path)).raw),
+    );
+    expect(rawDump(loadSpecFromFile(`${fx.stem}.btf`).raw)).toBe(
+      readFileSync(`${fx.stem}.raw.golden`, 'utf8'),
+    );
+    expect(() => loadSpecFromFile(join(testdata, 'objects', 'enums.c'))).toThrow(FormatError);
+  });
+});
+
+describe('kernel module split BTF', () => {
+  const base = Spec.parse(readBytes(join(testdata, 'pahole', 'base.btf')));
+  const split = readBytes(join(testdata, 'pahole', 'split.btf'));
+  const ko = writeElf(
+    [
+      { name: '.text', type: SHT.PROGBITS, data: new Uint8Array(16) },
+      { name: '.BTF', type: SHT.PROGBITS, data: split },
+    ],
+    { is64: true, littleEndian: true, machine: 62 },
+  ).bytes;
+
+  it('loads the .BTF of a .ko over a base Spec', () => {
+    const spec = loadSpecFromElf(ko, { base });
+    expect(spec.base).toBe(base);
+    expect(spec.firstTypeId).toBe(base.nextTypeId);
+    expect(rawDump(spec.raw)).toBe(
+      readFileSync(join(testdata, 'pahole', 'split.raw.golden'), 'utf8'),
+    );
+  });
+
+  it('fails without the base, as split BTF refers to it', () => {
+    expect(() => rawDump(loadSpecFromElf(ko).raw)).toThrow(BtfError);
+  });
+
+  it('an ELF without .BTF gives NotFoundError', () => {
+    const none = writeElf([{ name: '.text', type: SHT.PROGBITS, data: new Uint8Array(8) }], {
+      is64: true,
+      littleEndian: true,
+    }).bytes;
+    expect(() => loadSpecFromElf(none)).toThrow(NotFoundError);
+  });
+});
+
+describe('loadSpecAndExtInfos', () => {
+  for (const fx of fixtures) {
+    it(`${fx.id}: func infos are FUNC objects named as their ELF symbols`, () => {
+      const { spec, extInfos, elf } = loadSpecAndExtInfos(readBytes(fx.path));
+      const symbols = elf.symbolTable();
+      let n = 0;
+      for (const sec of extInfos.values()) {
+        const index = elf.section(sec.section)!.index;
+        for (const fi of sec.funcInfos) {
+          expect(fi.func.kind).toBe('func');
+          expect(spec.typeID(fi.func)).toBeGreaterThan(0);
+          const sym = symbols.find(
+            (s) =>
+              s.type === STT.FUNC && s.sectionIndex === index && s.value === BigInt(fi.insnOff),
+          );
+          expect(sym?.name).toBe(fi.func.name);
+          n++;
+        }
+      }
+      expect(n).toBeGreaterThan(0);
+    });
+  }
+
+  it('CO-RE access strings resolve to the members core.c reads', () => {
+    const { extInfos } = loadSpecAndExtInfosFromFile(join(testdata, 'objects', 'core-el.o'));
+    const fields = new Set<string>();
+    const enums = new Set<string>();
+    const types = new Set<string>();
+    for (const sec of extInfos.values()) {
+      for (const r of sec.coreRelos) {
+        expect(r.accessor.join(':')).toBe(r.accessString);
+        if (r.kindName.startsWith('FIELD_')) fields.add(`${r.type.name}.${r.member!.name}`);
+        else if (r.kindName.startsWith('ENUMVAL_')) enums.add(r.enumValue!.name);
+        else types.add(r.type.name);
+      }
+    }
+    // What core.c reads, from its source.
+    expect([...fields].sort()).toEqual(
+      expect.arrayContaining([
+        'task_struct.real_parent',
+        'task_struct.tgid',
+        'task_struct.mm',
+        'mm_struct.total_vm',
+        'task_struct.in_execve',
+        'task_struct.sched_prio',
+        'task_struct.comm',
+        'task_struct.flags',
+      ]),
+    );
+    expect([...enums].sort()).toEqual(['PIDTYPE_SID', 'PIDTYPE_TGID']);
+    expect([...types].sort()).toEqual(expect.arrayContaining(['task_struct', 'mm_t', 'mm_struct']));
+  });
+
+  it('matches the raw ext infos record for record', () => {
+    const bytes = readBytes(join(testdata, 'objects', 'programs-el.o'));
+    const raw = loadRawBtfFromElf(bytes);
+    const rawInfos = decodeExtInfos(raw.btfExt!, raw.btf);
+    const { extInfos } = loadSpecAndExtInfos(bytes);
+    expect([...extInfos.keys()]).toEqual([...rawInfos.keys()]);
+    for (const [name, sec] of extInfos) {
+      const r = rawInfos.get(name)!;
+      expect(sec.funcInfos.map((f) => [f.insnOff, f.func.name])).toEqual(
+        r.funcInfos.map((f) => [f.insnOff, f.name]),
+      );
+      expect(sec.lineInfos).toEqual(r.lineInfos);
+    }
+  });
+});
