@@ -3,7 +3,7 @@
 // Input: /sys/kernel/btf/vmlinux when present, else the committed sample.
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { indexTypes, RawBtf, rawDump } from '@btfkit/wire';
+import { indexTypes, jsonDumpChunks, RawBtf, rawDump, rawDumpBytes } from '@btfkit/wire';
 
 const kernel = '/sys/kernel/btf/vmlinux';
 const bytes = existsSync(kernel)
@@ -30,7 +30,15 @@ const raw = RawBtf.parse(bytes);
 const cases = [
   ['index pass (ID→offset) over vmlinux', () => indexTypes(raw.types, raw.littleEndian)],
   ['RawBtf.parse of vmlinux', () => RawBtf.parse(bytes)],
-  ['rawDump of vmlinux (in process)', () => rawDump(raw), 3],
+  ['rawDumpBytes of vmlinux (in process)', () => rawDumpBytes(raw), 5],
+  ['rawDump (string) of vmlinux', () => rawDump(raw), 3],
+  [
+    'jsonDumpChunks of vmlinux',
+    () => {
+      for (const _ of jsonDumpChunks(raw));
+    },
+    3,
+  ],
 ];
 console.log(`vmlinux: ${bytes.byteLength} bytes, ${raw.typeCount} types, median of ${runs} runs`);
 for (const [name, fn, n] of cases) {

@@ -98,6 +98,17 @@ export class StringTable {
   }
 
   /**
+   * The offset of the first occurrence of `s` as a whole string in this table or its bases,
+   * or undefined. A linear scan: for many lookups, build an index with {@link entries}.
+   */
+  findString(s: string): number | undefined {
+    const inBase = this.base?.findString(s);
+    if (inBase !== undefined) return inBase;
+    for (const [off, str] of this.entries()) if (str === s) return off;
+    return undefined;
+  }
+
+  /**
    * Iterates `[offset, string]` over the strings of this table (not its bases), in order.
    */
   *entries(): IterableIterator<[number, string]> {

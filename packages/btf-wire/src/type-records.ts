@@ -170,7 +170,10 @@ export interface DeclTagRecord extends RecordBase {
  * opaque bytes so it encodes back unchanged.
  */
 export interface OpaqueRecord extends RecordBase {
-  readonly kind: number;
+  /** Always {@link BTF_KIND.UNKN}, so that narrowing on `kind` excludes opaque records. */
+  readonly kind: typeof BTF_KIND.UNKN;
+  /** The kind as stored in the info word. */
+  readonly rawKind: number;
   readonly opaque: true;
   readonly vlen: number;
   /** The third word of `struct btf_type` (size or type). */
@@ -379,7 +382,8 @@ export function decodeRecord(
       return { kind, nameOff, kflag, type: sizeType, componentIdx: r.i32() };
     default:
       return {
-        kind,
+        kind: BTF_KIND.UNKN,
+        rawKind: kind,
         opaque: true,
         nameOff,
         kflag,
@@ -392,7 +396,7 @@ export function decodeRecord(
 
 /** Whether a record is of a kind this package does not know. */
 export function isOpaque(rec: BtfRecord): rec is OpaqueRecord {
-  return 'opaque' in rec;
+  return rec.kind === BTF_KIND.UNKN;
 }
 
 /**
@@ -402,7 +406,7 @@ export function isOpaque(rec: BtfRecord): rec is OpaqueRecord {
 export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
   if (isOpaque(rec)) {
     w.u32(rec.nameOff);
-    w.u32(makeInfo(rec.kind, rec.vlen, rec.kflag));
+    w.u32(makeInfo(rec.rawKind, rec.vlen, rec.kflag));
     w.u32(rec.sizeType);
     w.bytes(rec.data);
     return;

@@ -205,7 +205,7 @@ describe('layout section', () => {
       expect(raw.layout).toEqual(layout);
       expect(raw.typeCount).toBe(3);
       const rec = raw.record(2);
-      expect(rec).toMatchObject({ kind: 25, opaque: true, vlen: 2, sizeType: 1 });
+      expect(rec).toMatchObject({ kind: 0, rawKind: 25, opaque: true, vlen: 2, sizeType: 1 });
       expect(raw.record(3)).toEqual({ kind: BTF_KIND.PTR, nameOff: 0, kflag: false, type: 2 });
       expect(
         encodeBtf({ records: raw.records(), strings: raw.strings.bytes, littleEndian: le, layout }),
@@ -249,6 +249,15 @@ describe('string table', () => {
     expect(split.at(5)).toBe('xyz');
     expect(split.tryAt(9)).toBeUndefined();
     expect(new StringTable(new Uint8Array(0), base).end).toBe(5);
+  });
+
+  it('finds whole strings, base first', () => {
+    const base = new StringTable(new TextEncoder().encode('\0abc\0'));
+    const split = new StringTable(new TextEncoder().encode('bc\0xyz\0'), base);
+    expect(split.findString('abc')).toBe(1);
+    expect(split.findString('bc')).toBe(5);
+    expect(split.findString('xyz')).toBe(8);
+    expect(split.findString('ab')).toBeUndefined();
   });
 
   it('requires the empty string first in base BTF', () => {
