@@ -15,7 +15,6 @@ export class TextSink {
 
   private reserve(n: number): void {
     const need = this.length + n;
-    if (need <= this.buf.byteLength) return;
     let cap = this.buf.byteLength * 2;
     while (cap < need) cap *= 2;
     const next = new Uint8Array(cap);
@@ -26,7 +25,7 @@ export class TextSink {
   /** Appends an ASCII string. */
   text(s: string): void {
     const n = s.length;
-    this.reserve(n);
+    if (this.length + n > this.buf.byteLength) this.reserve(n);
     const buf = this.buf;
     let p = this.length;
     for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
@@ -35,14 +34,14 @@ export class TextSink {
 
   /** Appends pre-encoded bytes. */
   bytes(b: Uint8Array): void {
-    this.reserve(b.byteLength);
+    if (this.length + b.byteLength > this.buf.byteLength) this.reserve(b.byteLength);
     this.buf.set(b, this.length);
     this.length += b.byteLength;
   }
 
   /** Appends one byte. */
   byte(c: number): void {
-    this.reserve(1);
+    if (this.length + 1 > this.buf.byteLength) this.reserve(1);
     this.buf[this.length++] = c;
   }
 
@@ -51,7 +50,7 @@ export class TextSink {
     let end = start;
     while (end < src.byteLength && src[end] !== 0) end++;
     const n = end - start;
-    this.reserve(n);
+    if (this.length + n > this.buf.byteLength) this.reserve(n);
     if (n < 32) {
       const buf = this.buf;
       let p = this.length;
@@ -65,19 +64,24 @@ export class TextSink {
 
   /** Appends an unsigned 32-bit integer in decimal. */
   u32(v: number): void {
-    this.reserve(10);
+    if (this.length + 10 > this.buf.byteLength) this.reserve(10);
     const buf = this.buf;
     if (v < 10) {
       buf[this.length++] = 48 + v;
       return;
     }
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+    const digits =
+      v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
     let p = this.length + digits;
     this.length = p;
     let t = v;
-    while (t >= 10) {
+    if (t > 0x7fffffff) {
       const q = Math.floor(t / 10);
+      buf[--p] = 48 + (t - q * 10);
+      t = q;
+    }
+    while (t >= 10) {
+      const q = (t / 10) | 0;
       buf[--p] = 48 + (t - q * 10);
       t = q;
     }
