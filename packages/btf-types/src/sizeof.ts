@@ -1,0 +1,54 @@
+import { BtfError } from '@btfkit/wire';
+import type { Type } from './types.js';
+import { MAX_RESOLVE_DEPTH } from './underlying-type.js';
+
+/** Size of a pointer in bytes: BPF is a 64-bit target, as libbpf's BPF pointer size says. */
+export const POINTER_SIZE = 8;
+
+/**
+ * The size in bytes of a value of `type`, as libbpf's `btf__resolve_size` computes it:
+ * through typedefs, qualifiers, type tags and variables, multiplying array lengths.
+ * @throws BtfError for types without a size (void, functions, forward declarations, tags),
+ *   for a size past 2^53, and after {@link MAX_RESOLVE_DEPTH} levels (a cycle)
+ */
+export function sizeof(type: Type): number {
+  let t = type;
+  let nelems = 1;
+  for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
+    switch (t.kind) {
+      case 'int':
+      case 'float':
+      case 'struct':
+      case 'union':
+      case 'enum':
+      case 'datasec':
+        return checked(type, nelems * t.size);
+      case 'pointer':
+        return checked(type, nelems * POINTER_SIZE);
+      case 'typedef':
+      case 'const':
+      case 'volatile':
+      case 'restrict':
+      case 'type_tag':
+      case 'var':
+        t = t.type;
+        break;
+      case 'array':
+        nelems *= t.nelems;
+        t = t.type;
+        break;
+      default:
+        throw new BtfError(`btf: ${type.kind} '${type.name}': ${t.kind} has no size`);
+    }
+  }
+  throw new BtfError(
+    `btf: ${type.kind} '${type.name}': size needs more than ${MAX_RESOLVE_DEPTH} levels (a cycle?)`,
+  );
+}
+
+function checked(type: Type, n: number): number {
+  if (!Number.isSafeInteger(n)) {
+    throw new BtfError(`btf: ${type.kind} '${type.name}': size ${n} is too large`);
+  }
+  return n;
+}

@@ -1,0 +1,275 @@
+import { BTF_KIND, FormatError, MultipleMatchesError, NotFoundError, RawBtf } from '@btfkit/wire';
+import { copyTypes } from './copy-types.js';
+import { TypeDecoder } from './decode-types.js';
+import { type ByteOrder, encodeTypes, type MarshalOptions } from './marshal-types.js';
+import { NameIndex } from './name-index.js';
+import { StringTableWriter } from './string-table-writer.js';
+import type { DeclTag, Type, TypeKind, TypeOfKind } from './types.js';
+
+/** Options for {@link Spec.parse}. */
+export interface SpecOptions {
+  /** The base Spec, when the blob is split BTF (a kernel module's, or pahole's `--btf_base`). */
+  readonly base?: Spec;
+}
+
+/**
+ * A set of BTF types with lookups by ID and name: the TypeScript counterpart of cilium/ebpf's
+ * `btf.Spec`. Loading indexes record offsets only; each type is decoded into model objects on
+ * first access, with everything it references, and cached, so a type has one object per Spec.
+ *
+ * Split BTF is a Spec over a base Spec: IDs and string offsets continue the base's and every
+ * lookup sees the base's types too.
+ */
+export class Spec implements Iterable<Type> {
+  /** The wire-level blob. */
+  readonly raw: RawBtf;
+  /** The base Spec of split BTF. */
+  readonly base: Spec | undefined;
+  private readonly decoder: TypeDecoder;
+  private names: NameIndex | undefined;
+  private tagIndex: Map<number, number[]> | undefined;
+
+  /**
+   * Wraps a parsed blob. For split BTF, `raw` must have been parsed over `base.raw`.
+   * @throws FormatError when `raw`'s base is not `base`'s blob
+   */
+  constructor(raw: RawBtf, base?: Spec) {
+    if ((raw.base ?? undefined) !== (base?.raw ?? undefined)) {
+      throw new FormatError('btf: split BTF must be parsed over the raw BTF of its base Spec');
+    }
+    this.raw = raw;
+    this.base = base;
+    this.decoder = new TypeDecoder(raw, base?.decoder);
+  }
+
+  /**
+   * Parses a BTF blob. Only the header, the string section and the ID→offset index are
+   * looked at; types are decoded when first used.
+   * @throws FormatError naming the offset (and type ID) of the first problem
+   */
+  static parse(bytes: Uint8Array, options: SpecOptions = {}): Spec {
+    const base = options.base;
+    const raw = RawBtf.parse(bytes, base ? { base: base.raw } : {});
+    return new Spec(raw, base);
+  }
+
+  /** The byte order of the blob. */
+  get byteOrder(): ByteOrder {
+    return this.raw.littleEndian ? 'little' : 'big';
+  }
+
+  /** The ID of this Spec's first type: 1, or the base's next ID for split BTF. */
+  get firstTypeId(): number {
+    return this.raw.firstTypeId;
+  }
+
+  /** One past the highest type ID. */
+  get nextTypeId(): number {
+    return this.raw.nextTypeId;
+  }
+
+  /**
+   * The type with ID `id`; 0 is void. Decodes it and the types it references on first use.
+   * @throws NotFoundError when there is no such ID
+   * @throws FormatError naming the type ID when its record (or one it references) is malformed
+   */
+  typeByID(id: number): Type {
+    return this.decoder.typeByID(id);
+  }
+
+  /**
+   * The ID of a type of this Spec (or its base).
+   * @throws NotFoundError when the type is not one of this Spec's objects
+   */
+  typeID(type: Type): number {
+    const id = this.decoder.idOf(type);
+    if (id === undefined) {
+      throw new NotFoundError(`btf: ${type.kind} '${type.name}': not a type of this spec`);
+    }
+    return id;
+  }
+
+  /** The ID of a type of this Spec or its base, or undefined. */
+  typeIDOrUndefined(type: Type): number | undefined {
+    return this.decoder.idOf(type);
+  }
+
+  /**
+   * Every type whose full name is `name`, base types first, in ID order. Found through a
+   * hash index of essential names (see {@link essentialName}) built on the first lookup
+   * straight from the string table.
+   * @throws NotFoundError when no type has that name
+   */
+  anyTypesByName(name: string): Type[] {
+    const ids = this.idsByName(name);
+    if (ids.length === 0) throw new NotFoundError(`btf: type '${name}': not found`);
+    return ids.map((id) => this.typeByID(id));
+  }
+
+  /**
+   * The one type named `name`, of any kind.
+   * @throws NotFoundError when none has that name
+   * @throws MultipleMatchesError when several do
+   */
+  anyTypeByName(name: string): Type {
+    const ids = this.idsByName(name);
+    if (ids.length === 0) throw new NotFoundError(`btf: type '${name}': not found`);
+    if (ids.length > 1) {
+      throw new MultipleMatchesError(
+        `btf: type '${name}': ${ids.length} matches (ids ${ids.join(', ')})`,
+      );
+    }
+    return this.typeByID(ids[0]!);
+  }
+
+  /**
+   * The one type named `name` of the given kind; the result has that kind's type.
+   * @throws NotFoundError when none matches
+   * @throws MultipleMatchesError when several do
+   */
+  typeByName<K extends TypeKind>(name: string, kind: K): TypeOfKind<K> {
+    const ids = this.idsByName(name).filter((id) => this.kindOf(id) === kind);
+    if (ids.length === 0) throw new NotFoundError(`btf: ${kind} '${name}': not found`);
+    if (ids.length > 1) {
+      throw new MultipleMatchesError(
+        `btf: ${kind} '${name}': ${ids.length} matches (ids ${ids.join(', ')})`,
+      );
+    }
+    return this.typeByID(ids[0]!) as TypeOfKind<K>;
+  }
+
+  /**
+   * The declaration tags that tag `type` (or its members or parameters), in ID order.
+   * @throws NotFoundError when the type is not one of this Spec's
+   */
+  declTags(type: Type): DeclTag[] {
+    const id = this.typeID(type);
+    const out: DeclTag[] = [];
+    if (this.base && id < this.firstTypeId) out.push(...this.base.declTags(type));
+    for (const tagId of this.tags().get(id) ?? []) out.push(this.typeByID(tagId) as DeclTag);
+    return out;
+  }
+
+  /** Every type, base types first, in ID order (void excluded). Decodes as it goes. */
+  *[Symbol.iterator](): IterableIterator<Type> {
+    for (let id = 1; id < this.nextTypeId; id++) yield this.typeByID(id);
+  }
+
+  /** `[id, type]` for every type, base types first, in ID order (void excluded). */
+  *entries(): IterableIterator<[number, Type]> {
+    for (let id = 1; id < this.nextTypeId; id++) yield [id, this.typeByID(id)];
+  }
+
+  /**
+   * A deep copy: the same IDs and blob, new type objects, so changes to one Spec's types are
+   * not seen by the other. Types already decoded (and perhaps edited) are copied; the rest
+   * are decoded fresh when used. A split Spec's base is copied too.
+   */
+  copy(): Spec {
+    const base = this.base?.copy();
+    const out = new Spec(this.raw, base);
+    const own: [number, Type][] = [];
+    for (let id = this.firstTypeId; id < this.nextTypeId; id++) {
+      const t = this.decoder.cached(id);
+      if (t) own.push([id, t]);
+    }
+    const oldBase = this.base;
+    const map = copyTypes(
+      own.map(([, t]) => t),
+      oldBase && base
+        ? (t) => {
+            const id = oldBase.typeIDOrUndefined(t);
+            return id === undefined ? undefined : base.typeByID(id);
+          }
+        : undefined,
+    );
+    for (const [id, t] of own) out.decoder.seed(id, map.get(t)!);
+    return out;
+  }
+
+  /**
+   * Encodes this Spec's types (not a base's) into a blob with the same IDs and order, and the
+   * original string section first, so an unedited Spec encodes to its original bytes. Edited
+   * types are encoded as they are now; to add new types, use a {@link Builder}.
+   * @throws NotFoundError when an edited type references a type that is not in this Spec
+   * @throws BtfError naming the type ID when a field does not fit its encoding
+   */
+  marshal(options: MarshalOptions = {}): Uint8Array {
+    const first = this.firstTypeId;
+    const types: Type[] = new Array(this.nextTypeId - first);
+    for (let id = first; id < this.nextTypeId; id++) types[id - first] = this.typeByID(id);
+    const strings = new StringTableWriter(this.base?.raw.strings);
+    strings.seed(this.raw.strings);
+    const decoder = this.decoder;
+    return encodeTypes(
+      {
+        types,
+        firstTypeId: first,
+        strings,
+        idOf: (t) => {
+          const id = decoder.idOf(t);
+          if (id === undefined) {
+            throw new NotFoundError(
+              `btf: ${t.kind} '${t.name}': referenced but not a type of this spec (use a Builder to add types)`,
+            );
+          }
+          return id;
+        },
+      },
+      { byteOrder: this.byteOrder, ...options },
+    );
+  }
+
+  /** The model kind of type `id`, read from the record without decoding it. */
+  private kindOf(id: number): TypeKind {
+    return KIND_BY_WIRE[this.raw.kindOf(id)] ?? 'void';
+  }
+
+  private idsByName(name: string): number[] {
+    if (!this.names) this.names = new NameIndex(this.raw);
+    const own = this.names.lookup(name);
+    if (!this.base) return own;
+    return [...this.base.idsByName(name), ...own];
+  }
+
+  private tags(): Map<number, number[]> {
+    if (this.tagIndex) return this.tagIndex;
+    const index = new Map<number, number[]>();
+    const raw = this.raw;
+    const view = raw.reader.view;
+    for (let i = 0; i < raw.offsets.length; i++) {
+      const off = raw.offsets[i]!;
+      if (((view.getUint32(off + 4, raw.littleEndian) >>> 24) & 0x7f) !== BTF_KIND.DECL_TAG)
+        continue;
+      const target = view.getUint32(off + 8, raw.littleEndian);
+      const list = index.get(target);
+      if (list) list.push(raw.firstTypeId + i);
+      else index.set(target, [raw.firstTypeId + i]);
+    }
+    this.tagIndex = index;
+    return index;
+  }
+}
+
+const KIND_BY_WIRE: readonly (TypeKind | undefined)[] = [
+  'void',
+  'int',
+  'pointer',
+  'array',
+  'struct',
+  'union',
+  'enum',
+  'fwd',
+  'typedef',
+  'volatile',
+  'const',
+  'restrict',
+  'func',
+  'func_proto',
+  'var',
+  'datasec',
+  'float',
+  'decl_tag',
+  'type_tag',
+  'enum',
+];

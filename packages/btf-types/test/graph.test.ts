@@ -1,0 +1,310 @@
+import {
+  ArrayType,
+  alignof,
+  BtfError,
+  Builder,
+  Const,
+  Datasec,
+  DeclTag,
+  Enum,
+  essentialName,
+  Float,
+  Func,
+  FuncProto,
+  Fwd,
+  formatType,
+  INT_SIGNED,
+  Int,
+  NotFoundError,
+  Pointer,
+  qualifiedType,
+  Spec,
+  Struct,
+  sizeof,
+  type Type,
+  Typedef,
+  TypeTag,
+  Union,
+  underlyingType,
+  Var,
+  VOID,
+  Volatile,
+} from '@btfkit/types';
+import { BTF_KIND, FormatError, RawBtf, rawDump } from '@btfkit/wire';
+import { describe, expect, it } from 'vitest';
+import { parseRawGolden, readFixture, readText } from './helpers.js';
+
+describe('deep and cyclic graphs', () => {
+  it('a 1,000,000-long typedef chain encodes, decodes and walks without recursion', () => {
+    const n = 1_000_000;
+    const int = new Int('int', 4, INT_SIGNED);
+    let top: Type = int;
+    for (let i = 0; i < n; i++) top = new Typedef(`t${i}`, top);
+    const b = new Builder();
+    const topId = b.add(top);
+    expect(b.types.length).toBe(n + 1);
+    const spec = Spec.parse(b.marshal());
+    const decoded = spec.typeByID(topId);
+    let t: Type = decoded;
+    let steps = 0;
+    while (t.kind === 'typedef') {
+      t = t.type;
+      steps++;
+    }
+    expect(steps).toBe(n);
+    expect(t.kind).toBe('int');
+    expect(spec.typeID(t)).toBe(b.typeID(int));
+    expect(() => underlyingType(decoded)).toThrow(/more than 32/);
+    expect(() => sizeof(decoded)).toThrow(BtfError);
+  });
+
+  it('a self-referencing struct (struct A { struct A *next; }) round-trips', () => {
+    const a = new Struct('A', 8, []);
+    a.members.push({ name: 'next', type: new Pointer(a), bitOffset: 0, bitfieldSize: 0 });
+    const b = new Builder();
+    b.add(a);
+    const bytes = b.marshal({ byteOrder: 'little' });
+    const dump = rawDump(RawBtf.parse(bytes));
+    expect(dump).toBe(
+      "[1] STRUCT 'A' size=8 vlen=1\n\t'next' type_id=2 bits_offset=0\n[2] PTR '(anon)' type_id=1\n",
+    );
+    const spec = Spec.parse(bytes);
+    const a2 = spec.typeByName('A', 'struct');
+    const p = a2.members[0]!.type;
+    expect(p.kind === 'pointer' && p.target === a2).toBe(true);
+    expect(sizeof(a2)).toBe(8);
+    expect(alignof(a2)).toBe(8);
+  });
+
+  it('cycles through typedefs and qualifiers are errors, not loops', () => {
+    const td = new Typedef('loop', VOID);
+    const c = new Const(td);
+    td.type = c;
+    expect(() => underlyingType(td)).toThrow(BtfError);
+    expect(() => qualifiedType(new Volatile(new Const(c))).kind).not.toThrow();
+    const q1 = new Const(VOID);
+    const q2 = new Volatile(q1);
+    q1.type = q2;
+    expect(() => qualifiedType(q1)).toThrow(/more than 32/);
+    expect(() => sizeof(td)).toThrow(BtfError);
+    expect(() => alignof(td)).toThrow(BtfError);
+    // And it still encodes and decodes: a cycle is a valid graph.
+    const b = new Builder();
+    b.add(td);
+    const spec = Spec.parse(b.marshal());
+    const td2 = spec.typeByName('loop', 'typedef');
+    expect(td2.type.kind === 'const' && td2.type.type === td2).toBe(true);
+  });
+});
+
+describe('hand-built types', () => {
+  it('every kind marshals and re-parses to the same values', () => {
+    const int = new Int('int', 4, INT_SIGNED);
+    const u8 = new Int('unsigned char', 1);
+    const s = new Struct('s', 8, [
+      { name: 'a', type: int, bitOffset: 0, bitfieldSize: 3 },
+      { name: 'b', type: u8, bitOffset: 32, bitfieldSize: 0 },
+    ]);
+    const proto = new FuncProto(int, [{ name: 'x', type: new Pointer(s) }], true);
+    const fn = new Func('f', proto, 'global');
+    const v = new Var('counter', new Volatile(int), 'global');
+    const types: Type[] = [
+      s,
+      new Union('u', 4, [{ name: 'i', type: int, bitOffset: 0, bitfieldSize: 0 }]),
+      new Enum(
+        'e',
+        4,
+        [
+          { name: 'A', value: -1n },
+          { name: 'B', value: 2n },
+        ],
+        true,
+      ),
+      new Enum('e64', 8, [{ name: 'BIG', value: 1n << 40n }]),
+      new Fwd('later', 'union'),
+      new ArrayType(new Const(int), u8, 16),
+      fn,
+      new Datasec('.data', 4, [{ type: v, offset: 0, size: 4 }]),
+      new Float('double', 8),
+      new DeclTag('tag', fn, 0),
+      new TypeTag('user', int),
+    ];
+    const b = new Builder();
+    b.addAll(types);
+    for (const order of ['little', 'big'] as const) {
+      const spec = Spec.parse(b.marshal({ byteOrder: order }));
+      expect(spec.byteOrder).toBe(order);
+      const s2 = spec.typeByID(b.typeID(s));
+      expect(s2).toMatchObject({ kind: 'struct', name: 's', size: 8 });
+      if (s2.kind !== 'struct') throw new Error('unreachable');
+      expect(s2.members.map((m) => [m.name, m.bitOffset, m.bitfieldSize, m.type.name])).toEqual([
+        ['a', 0, 3, 'int'],
+        ['b', 32, 0, 'unsigned char'],
+      ]);
+      const e = spec.typeByName('e', 'enum');
+      expect([e.signed, e.enum64, e.values]).toEqual([
+        true,
+        false,
+        [
+          { name: 'A', value: -1n },
+          { name: 'B', value: 2n },
+        ],
+      ]);
+      const e64 = spec.typeByName('e64', 'enum');
+      expect([e64.enum64, e64.values[0]!.value]).toEqual([true, 1n << 40n]);
+      const f = spec.typeByName('f', 'func');
+      expect([f.linkage, f.type.variadic, f.type.params.length, f.type.params[0]!.name]).toEqual([
+        'global',
+        true,
+        1,
+        'x',
+      ]);
+      expect(spec.declTags(f).map((t) => [t.name, t.componentIdx])).toEqual([['tag', 0]]);
+      expect(spec.typeByName('later', 'fwd').fwdKind).toBe('union');
+      expect(spec.typeByName('.data', 'datasec').vars[0]!.type.name).toBe('counter');
+      expect(spec.typeByName('user', 'type_tag').type.name).toBe('int');
+      expect(spec.typeByName('double', 'float').size).toBe(8);
+      // Strings are deduplicated: 'int' is stored once.
+      const raw = spec.raw;
+      expect([...raw.strings.entries()].filter(([, x]) => x === 'int')).toHaveLength(1);
+    }
+    expect(sizeof(types[5]!)).toBe(64);
+    expect(alignof(s)).toBe(4);
+    expect(formatType(s)).toBe("struct 's' size=8 vlen=2");
+  });
+
+  it('stable IDs: adding again returns the same ID; void is 0', () => {
+    const int = new Int('int', 4);
+    const b = new Builder();
+    expect(b.add(VOID)).toBe(0);
+    const p = new Pointer(int);
+    const id = b.add(p);
+    expect(b.add(p)).toBe(id);
+    expect(b.add(int)).toBe(b.typeID(int));
+    expect(() => b.typeID(new Int('other', 4))).toThrow(NotFoundError);
+  });
+
+  it('a Builder over a base Spec encodes split BTF referencing base IDs', () => {
+    const base = Spec.parse(readFixture('pahole', 'base.btf'));
+    const int = base.typeByName('int', 'int');
+    const b = new Builder({ base });
+    const id = b.add(new Pointer(int));
+    expect(id).toBe(base.nextTypeId);
+    const split = Spec.parse(b.marshal(), { base });
+    const p = split.typeByID(id);
+    expect(p.kind === 'pointer' && p.target === int).toBe(true);
+    // Names already in the base's table are not repeated.
+    expect(split.raw.strings.bytes.byteLength).toBe(0);
+  });
+
+  it('ENUM values outside 32 bits need enum64', () => {
+    const e = new Enum('e', 4, [{ name: 'X', value: 1n << 33n }], false, false);
+    expect(() => new Builder().marshal()).not.toThrow();
+    const b = new Builder();
+    b.add(e);
+    expect(() => b.marshal()).toThrow(/type id 1: enumerator 'X'/);
+  });
+});
+
+describe('helpers', () => {
+  it('essentialName strips a ___flavor suffix, as libbpf does', () => {
+    expect(essentialName('task_struct___2')).toBe('task_struct');
+    expect(essentialName('a___b___c')).toBe('a___b');
+    expect(essentialName('___x')).toBe('___x');
+    expect(essentialName('plain')).toBe('plain');
+  });
+
+  it('sizeof equals the variable sizes libbpf filled into DATASECs', () => {
+    let checked = 0;
+    for (const f of [
+      'basic-el.libbpf.btf',
+      'programs-el.libbpf.btf',
+      'enums-el.libbpf.btf',
+      'layout-el.libbpf.btf',
+    ]) {
+      const spec = Spec.parse(readFixture('objects', f));
+      for (const t of spec) {
+        if (t.kind !== 'datasec') continue;
+        for (const v of t.vars) {
+          if (v.type.kind !== 'var' || v.size === 0) continue;
+          expect([v.type.name, sizeof(v.type)]).toEqual([v.type.name, v.size]);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+
+  it('alignof says 1 for the structs bpftool prints as packed', () => {
+    const spec = Spec.parse(readFixture('objects', 'layout-el.btf'));
+    const c = readText('objects', 'layout-el.c.golden');
+    const packed = [...c.matchAll(/struct (\w+) \{[^}]*\} __attribute__\(\(packed\)\);/g)].map(
+      (m) => m[1]!,
+    );
+    expect(packed.length).toBeGreaterThan(0);
+    for (const name of packed)
+      expect([name, alignof(spec.typeByName(name, 'struct'))]).toEqual([name, 1]);
+  });
+
+  it('struct sizes of vmlinux agree with sizeof of their members', () => {
+    const spec = Spec.parse(readFixture('vmlinux', 'vmlinux.btf.gz'));
+    const golden = parseRawGolden(readText('vmlinux', 'vmlinux.raw.golden.gz'));
+    let checked = 0;
+    const bad: string[] = [];
+    for (const g of golden) {
+      if (g.kind !== 'STRUCT') continue;
+      const t = spec.typeByID(g.id);
+      if (t.kind !== 'struct' || t.members.length === 0) continue;
+      const last = t.members[t.members.length - 1]!;
+      if (last.bitfieldSize !== 0 || last.type.kind === 'array') continue;
+      // The last member ends inside the struct, and the struct's size is a multiple of its alignment.
+      const end = last.bitOffset / 8 + sizeof(last.type);
+      if (end > t.size || t.size % alignof(t) !== 0) bad.push(t.name);
+      checked++;
+    }
+    expect(bad).toEqual([]);
+    expect(checked).toBeGreaterThan(1000);
+  });
+});
+
+describe('bad input', () => {
+  function blob(build: (b: Builder) => void): Uint8Array {
+    const b = new Builder();
+    build(b);
+    return b.marshal({ byteOrder: 'little' });
+  }
+
+  it('a reference past the last type is a FormatError naming the type ID', () => {
+    const bytes = blob((b) => b.add(new Pointer(new Int('int', 4))));
+    // Point the PTR (type 1) at type 99.
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(24 + 8, 99, true);
+    const spec = Spec.parse(bytes);
+    expect(() => spec.typeByID(1)).toThrow(FormatError);
+    expect(() => spec.typeByID(1)).toThrow('btf: type id 1: pointee type id 99 out of range');
+    // The failure leaves nothing half-built behind: the INT still decodes.
+    expect(spec.typeByID(2).kind).toBe('int');
+  });
+
+  it('a FUNC whose type is not a FUNC_PROTO is a FormatError naming the type ID', () => {
+    const bytes = blob((b) => b.add(new Func('f', new FuncProto(VOID, []))));
+    // Make the FUNC_PROTO (type 2) an INT-less PTR: rewrite its kind.
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    view.setUint32(24 + 12 + 4, BTF_KIND.PTR << 24, true);
+    const spec = Spec.parse(bytes);
+    expect(() => spec.typeByID(1)).toThrow(/type id 1: FUNC type id 2 is not a FUNC_PROTO/);
+  });
+
+  it('a name offset past the string table is a FormatError naming the type ID', () => {
+    const bytes = blob((b) => b.add(new Int('int', 4)));
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(24, 9999, true);
+    expect(() => Spec.parse(bytes).typeByID(1)).toThrow(/type id 1: name offset 9999/);
+  });
+
+  it('unknown IDs and foreign types are NotFoundErrors', () => {
+    const spec = Spec.parse(blob((b) => b.add(new Int('int', 4))));
+    expect(() => spec.typeByID(2)).toThrow(NotFoundError);
+    expect(() => spec.typeByID(-1)).toThrow('btf: type id -1: not found');
+    expect(() => spec.typeID(new Int('int', 4))).toThrow(NotFoundError);
+    expect(spec.typeID(VOID)).toBe(0);
+  });
+});
