@@ -1,0 +1,50 @@
+import { formatCChunks, jsonDumpChunks, type RawBtf, rawDumpChunks } from 'btfkit';
+import { UsageError } from '../cli-error.js';
+import { basePath, inputPath, loadSpecAt, rawAsStored, rawBase } from '../input.js';
+import { writeAll } from '../output.js';
+import type { Command } from './command.js';
+
+export const dump: Command = {
+  name: 'dump',
+  summary: 'print BTF as bpftool does (raw, json or C)',
+  usage: 'btfkit dump [FILE] [--base FILE] [--format raw|json|c] [--fixup] [--unsorted]',
+  help: `Prints every type of FILE (default: the running kernel's BTF).
+
+  --format raw     exactly what 'bpftool btf dump file FILE format raw' prints (default)
+  --format json    exactly what 'bpftool -j btf dump file FILE format raw' prints:
+                   {"types":[...]}, one object per type in ID order, bpftool's field names
+  --format c       exactly what 'bpftool btf dump file FILE format c' prints (vmlinux.h)
+  --base FILE      the base BTF of split BTF (module BTF under /sys/kernel/btf gets
+                   vmlinux automatically, as with bpftool)
+  --fixup          for an ELF object: show the BTF after DATASEC fix-up (sizes and offsets
+                   as libbpf computes them) instead of the section as stored`,
+  options: {
+    base: { type: 'string' },
+    format: { type: 'string', default: 'raw' },
+    fixup: { type: 'boolean', default: false },
+  },
+  async run({ values, positionals }) {
+    if (positionals.length > 1)
+      throw new UsageError(`too many arguments: ${positionals.slice(1).join(' ')}`);
+    const format = String(values.format);
+    if (format !== 'raw' && format !== 'json' && format !== 'c') {
+      throw new UsageError(`unknown format '${format}': use raw, json or c`);
+    }
+    const path = inputPath(positionals[0]);
+    const baseFile = basePath(path, values.base as string | undefined);
+    let raw: RawBtf;
+    if (values.fixup) {
+      const base = baseFile === undefined ? undefined : loadSpecAt(baseFile);
+      raw = loadSpecAt(path, base).raw;
+    } else {
+      raw = rawAsStored(path, rawBase(baseFile));
+    }
+    const chunks =
+      format === 'raw'
+        ? rawDumpChunks(raw, 1 << 20)
+        : format === 'json'
+          ? jsonDumpChunks(raw, 1 << 20)
+          : formatCChunks(raw);
+    await writeAll(chunks);
+  },
+};

@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './cli-error.js';
+import type { Command } from './commands/command.js';
+import { dump } from './commands/dump.js';
+import { encode } from './commands/encode.js';
+import { features } from './commands/features.js';
+import { find } from './commands/find.js';
+import { list } from './commands/list.js';
+import { load } from './commands/load.js';
+import { stats } from './commands/stats.js';
+import { quietOnClosedPipe } from './output.js';
+
+const commands: readonly Command[] = [dump, find, stats, encode, load, list, features];
+
+function topHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return `btfkit: read, write and load BTF (BPF Type Format)
+
+usage: btfkit <command> [options]
+
+commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Every command reads the running kernel's BTF (/sys/kernel/btf/vmlinux) unless given a FILE.
+'btfkit <command> --help' describes a command. --debug prints stack traces on errors.
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
+  const debug = argv.includes('--debug');
+  const args = argv.filter((a) => a !== '--debug');
+  const name = args[0];
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      process.stdout.write(topHelp());
+      return name === undefined ? 2 : 0;
+    }
+    const cmd = commands.find((c) => c.name === name);
+    if (!cmd) throw new UsageError(`unknown command '${name}'`);
+    const rest = args.slice(1);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.help}\n`);
+      return 0;
+    }
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        args: rest,
+        options: cmd.options,
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}\nusage: ${cmd.usage}`);
+    }
+    await cmd.run({ values: parsed.values, positionals: parsed.positionals });
+    return 0;
+  } catch (e) {
+    const err = e as Error;
+    if (debug) console.error(err.stack ?? String(err));
+    if (err instanceof UsageError) {
+      console.error(`btfkit: ${err.message}`);
+      return 2;
+    }
+    console.error(`btfkit: ${oneLine(err)}`);
+    return 1;
+  }
+}
+
+/** The message and its causes on one line: `outer: inner: innermost`. */
+function oneLine(err: Error): string {
+  const parts: string[] = [];
+  let cur: unknown = err;
+  for (let depth = 0; cur instanceof Error && depth < 8; depth++) {
+    if (!parts.some((p) => p.includes(cur instanceof Error ? cur.message : '')))
+      parts.push(cur.message);
+    cur = cur.cause;
+  }
+  return parts.join(': ').replace(/\s*\n\s*/g, ' ');
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    console.error(`btfkit: internal error: ${String(e)}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import * as btfkit from 'btfkit';
+import * as browser from 'btfkit/browser';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const testdata = resolve(here, '../../../testdata');
+const golden = (...p: string[]) => readFileSync(join(testdata, ...p), 'utf8');
+
+describe('btfkit facade', () => {
+  it('loads objects by path and by bytes alike, DATASECs fixed up as libbpf does', () => {
+    const path = join(testdata, 'objects', 'basic-el.o');
+    const fromPath = btfkit.loadSpec(path);
+    const fromBytes = btfkit.loadSpecFromBytes(new Uint8Array(readFileSync(path)));
+    const want = golden('objects', 'basic-el.libbpf.raw.golden');
+    expect(btfkit.rawDump(fromPath.raw)).toBe(want);
+    expect(btfkit.rawDump(fromBytes.raw)).toBe(want);
+  });
+
+  it('loads split BTF over a base from a path and from bytes', () => {
+    const base = btfkit.loadSpec(join(testdata, 'pahole', 'base.btf'));
+    const splitPath = join(testdata, 'pahole', 'split.btf');
+    const a = btfkit.loadSplitSpec(splitPath, base);
+    const b = btfkit.loadSplitSpec(new Uint8Array(readFileSync(splitPath)), base);
+    expect(a.firstTypeId).toBe(base.nextTypeId);
+    expect(btfkit.rawDump(a.raw)).toBe(golden('pahole', 'split.raw.golden'));
+    expect(btfkit.rawDump(b.raw)).toBe(golden('pahole', 'split.raw.golden'));
+  });
+
+  it('loads ext infos from a path and from bytes', () => {
+    const path = join(testdata, 'objects', 'programs-el.o');
+    const a = btfkit.loadSpecAndExtInfos(path);
+    const b = btfkit.loadSpecAndExtInfos(new Uint8Array(readFileSync(path)));
+    expect([...a.extInfos.keys()]).toEqual([...b.extInfos.keys()]);
+    expect(a.extInfos.size).toBeGreaterThan(1);
+  });
+
+  it('finds task_struct in vmlinux with the id bpftool shows', () => {
+    const bytes = new Uint8Array(
+      gunzipSync(readFileSync(join(testdata, 'vmlinux', 'vmlinux.btf.gz'))),
+    );
+    const spec = btfkit.loadSpecFromBytes(bytes);
+    const task = spec.typeByName('task_struct', 'struct');
+    const raw = gunzipSync(
+      readFileSync(join(testdata, 'vmlinux', 'vmlinux.raw.golden.gz')),
+    ).toString();
+    const id = /^\[(\d+)\] STRUCT 'task_struct' size=(\d+)/m.exec(raw)!;
+    expect(spec.typeID(task)).toBe(Number(id[1]));
+    expect(btfkit.sizeof(task)).toBe(Number(id[2]));
+  });
+
+  it('exports the same classes from both entries, and the error family', () => {
+    expect(browser.Spec).toBe(btfkit.Spec);
+    expect(browser.RawBtf).toBe(btfkit.RawBtf);
+    expect(new btfkit.NotFoundError('x')).toBeInstanceOf(btfkit.BtfError);
+    expect(new btfkit.VerifierError('x', 'log', false, 22)).toBeInstanceOf(btfkit.BtfError);
+    expect('Handle' in browser).toBe(false);
+    expect('loadKernelSpec' in browser).toBe(false);
+  });
+
+  it('its browser entry bundles for a browser with no Node built-in', async () => {
+    const result = await build({
+      stdin: { contents: "export * from 'btfkit/browser';", resolveDir: here },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+      conditions: ['browser'],
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((i) => i.includes('btf-wire'))).toBe(true);
+    expect(
+      inputs.filter(
+        (i) => i.startsWith('node:') || i.includes('koffi') || i.includes('btf-kernel'),
+      ),
+    ).toEqual([]);
+    expect(result.outputFiles[0]!.text).not.toMatch(/from ["']node:/);
+  });
+
+  it('resolves the browser condition of the main entry to the browser build', async () => {
+    const result = await build({
+      stdin: { contents: "export * from 'btfkit';", resolveDir: here },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    expect(Object.keys(result.metafile.inputs).filter((i) => i.includes('btf-kernel'))).toEqual([]);
+  });
+});

@@ -1,0 +1,3 @@
+import { packageBuild } from '../../tooling/tsup.base.ts';
+
+export default packageBuild({ index: 'src/index.ts', browser: 'src/browser.ts' });
