@@ -1,21 +1,29 @@
-// The libbpf anchor for the @btfkit/types benchmarks: times the same work with Debian's
-// libbpf and prints one JSON object of median milliseconds.
+// The libbpf anchor for `pnpm bench` (tooling/bench/run.mjs): times the same work as the
+// btfkit cases with Debian's libbpf and prints one JSON object. Every case reports the
+// median wall time and the median CPU time of this process (CLOCK_PROCESS_CPUTIME_ID).
 //
 //   gcc -O2 -o libbpf-bench libbpf-bench.c -lbpf
 //   ./libbpf-bench FILE.btf [RUNS]
 //
-// Cases: btf__parse + btf__find_by_name_kind("task_struct", STRUCT); iterating every type
-// reading its name and, for structs and unions, every member's name.
+// Cases (milliseconds unless the name says µs):
+//   load_path     btf__parse(FILE) + btf__find_by_name_kind("task_struct", STRUCT)
+//   load_bytes    btf__new(bytes already in memory) + the same find
+//   find_hit_us   one btf__find_by_name_kind("task_struct", STRUCT) after load (µs)
+//   find_miss_us  one btf__find_by_name_kind of a missing name after load (µs): a linear scan
+//   iterate       every type's name and, for structs and unions, every member's name and type
+//   copy          btf__add_type of every type into a new BTF, then btf__raw_data
+//   dedup         btf__dedup of that copy (reported only)
 #include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <linux/btf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void) {
+static double clock_ms(clockid_t id) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(id, &ts);
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -29,6 +37,39 @@ static double median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+#define NCASES 7
+static const char *names[NCASES] = {"load_path", "load_bytes", "find_hit_us", "find_miss_us",
+                                    "iterate",   "copy",       "dedup"};
+static double *wall[NCASES], *cpu[NCASES];
+static double w0, c0;
+
+static void start(void) {
+  w0 = clock_ms(CLOCK_MONOTONIC);
+  c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+static void stop(int c, int r, double scale) {
+  wall[c][r] = (clock_ms(CLOCK_MONOTONIC) - w0) * scale;
+  cpu[c][r] = (clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0) * scale;
+}
+
+static void *read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *buf = malloc(n);
+  if (!buf || fread(buf, 1, n, f) != (size_t)n) {
+    fclose(f);
+    free(buf);
+    return NULL;
+  }
+  fclose(f);
+  *size = n;
+  return buf;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s FILE.btf [RUNS]\n", argv[0]);
@@ -36,19 +77,49 @@ int main(int argc, char **argv) {
   }
   int runs = argc > 2 ? atoi(argv[2]) : 9;
   if (runs < 1 || runs > 1000) runs = 9;
-  double *load = calloc(runs, sizeof(double));
-  double *iter = calloc(runs, sizeof(double));
+  for (int c = 0; c < NCASES; c++) {
+    wall[c] = calloc(runs, sizeof(double));
+    cpu[c] = calloc(runs, sizeof(double));
+  }
+  size_t size = 0;
+  void *bytes = read_file(argv[1], &size);
+  if (!bytes) {
+    fprintf(stderr, "libbpf-bench: cannot read %s\n", argv[1]);
+    return 1;
+  }
+  const int lookups = 200;
   long types = 0, checksum = 0;
-  int found = -1;
+  int found = -1, missing = 0, dedup_err = 0;
+  __u32 copy_size = 0;
   for (int r = 0; r < runs; r++) {
-    double t0 = now_ms();
+    start();
     struct btf *btf = btf__parse(argv[1], NULL);
     if (!btf) {
-      fprintf(stderr, "btf__parse %s failed\n", argv[1]);
+      fprintf(stderr, "libbpf-bench: btf__parse %s failed\n", argv[1]);
       return 1;
     }
     found = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
-    double t1 = now_ms();
+    stop(0, r, 1);
+    btf__free(btf);
+
+    start();
+    btf = btf__new(bytes, size);
+    if (!btf) {
+      fprintf(stderr, "libbpf-bench: btf__new failed\n");
+      return 1;
+    }
+    found = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+    stop(1, r, 1);
+
+    start();
+    for (int i = 0; i < lookups; i++) found = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+    stop(2, r, 1e3 / lookups);
+    start();
+    for (int i = 0; i < lookups / 10; i++)
+      missing = btf__find_by_name_kind(btf, "btfkit_no_such_type", BTF_KIND_STRUCT);
+    stop(3, r, 1e3 / (lookups / 10));
+
+    start();
     __u32 n = btf__type_cnt(btf);
     checksum = 0;
     for (__u32 id = 1; id < n; id++) {
@@ -62,16 +133,35 @@ int main(int argc, char **argv) {
         }
       }
     }
-    double t2 = now_ms();
+    stop(4, r, 1);
     types = n - 1;
-    load[r] = t1 - t0;
-    iter[r] = t2 - t1;
+
+    start();
+    struct btf *copy = btf__new_empty();
+    for (__u32 id = 1; id < n; id++) {
+      if (btf__add_type(copy, btf, btf__type_by_id(btf, id)) < 0) {
+        fprintf(stderr, "libbpf-bench: btf__add_type of type %u failed\n", id);
+        return 1;
+      }
+    }
+    btf__raw_data(copy, &copy_size);
+    stop(5, r, 1);
+
+    start();
+    dedup_err = btf__dedup(copy, NULL);
+    stop(6, r, 1);
+    btf__free(copy);
     btf__free(btf);
   }
-  printf("{\"runs\":%d,\"types\":%ld,\"task_struct\":%d,\"checksum\":%ld,"
-         "\"load_find_ms\":%.3f,\"iterate_ms\":%.3f}\n",
-         runs, types, found, checksum, median(load, runs), median(iter, runs));
-  free(load);
-  free(iter);
+  printf("{\"libbpf\":\"%d.%d\",\"runs\":%d,\"types\":%ld,\"task_struct\":%d,\"missing\":%d,"
+         "\"checksum\":%ld,\"copy_bytes\":%u,\"dedup_err\":%d",
+         libbpf_major_version(), libbpf_minor_version(), runs, types, found, missing, checksum,
+         copy_size, dedup_err);
+  for (int c = 0; c < NCASES; c++) {
+    printf(",\"%s\":{\"wall\":%.4f,\"cpu\":%.4f}", names[c], median(wall[c], runs),
+           median(cpu[c], runs));
+  }
+  printf("}\n");
+  free(bytes);
   return 0;
 }
