@@ -7,6 +7,7 @@ export {
 } from '@btfkit/wire';
 export { alignof } from './alignof.js';
 export { Builder, type BuilderOptions } from './builder.js';
+export * from './c-format/index.js';
 export { pushChildren } from './children.js';
 export { copyTypes } from './copy-types.js';
 export { essentialName } from './essential-name.js';
@@ -57,4 +58,3 @@ export {
   Volatile,
 } from './types.js';
 export { MAX_RESOLVE_DEPTH, qualifiedType, underlyingType } from './underlying-type.js';
-export * from './c-format/index.js';
