@@ -71,7 +71,23 @@ export class TextSink {
       return;
     }
     const digits =
-      v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : v < 1000000 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+      v < 100
+        ? 2
+        : v < 1000
+          ? 3
+          : v < 10000
+            ? 4
+            : v < 100000
+              ? 5
+              : v < 1000000
+                ? 6
+                : v < 1e7
+                  ? 7
+                  : v < 1e8
+                    ? 8
+                    : v < 1e9
+                      ? 9
+                      : 10;
     let p = this.length + digits;
     this.length = p;
     let t = v;
