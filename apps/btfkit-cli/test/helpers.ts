@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The built command. */
@@ -52,3 +53,26 @@ export const vmlinux = (() => {
   writeFileSync(p, gunzipSync(readFileSync(join(testdata, 'vmlinux', 'vmlinux.btf.gz'))));
   return p;
 })();
+
+/** Why this machine cannot run kernel tests (not Linux, no kernel BTF, not root), or undefined. */
+export const kernelUnusable: string | undefined =
+  process.platform !== 'linux'
+    ? `not Linux (${process.platform})`
+    : !existsSync('/sys/kernel/btf/vmlinux')
+      ? '/sys/kernel/btf/vmlinux is missing'
+      : process.getuid?.() !== 0
+        ? `not root (uid ${process.getuid?.()})`
+        : undefined;
+
+/**
+ * `it` for a test that needs the real kernel: skipped where the kernel is not usable, unless
+ * BTFKIT_REQUIRE_KERNEL=1 turns the skip into a failure.
+ */
+export function kernelIt(name: string, fn: () => void): void {
+  if (kernelUnusable === undefined) it(name, fn);
+  else if (process.env.BTFKIT_REQUIRE_KERNEL === '1') {
+    it(name, () => {
+      throw new Error(`BTFKIT_REQUIRE_KERNEL=1 but the kernel is not usable: ${kernelUnusable}`);
+    });
+  } else it.skip(`${name} (kernel not usable: ${kernelUnusable})`, fn);
+}
