@@ -1,0 +1,315 @@
+import {
+  decodeExtInfos,
+  ElfFile,
+  loadRawBtfFromElf,
+  loadSpecAndExtInfos,
+  resolveExtInfos,
+} from '@btfkit/elf';
+import {
+  alignof,
+  formatC,
+  formatType,
+  qualifiedType,
+  Spec,
+  sizeof,
+  type Type,
+  underlyingType,
+} from '@btfkit/types';
+import {
+  BTF_TYPE_SIZE,
+  type BtfExt,
+  decodeBtfExt,
+  type ExtSubsection,
+  encodeBtfExt,
+  jsonDump,
+  RawBtf,
+  rawDump,
+} from '@btfkit/wire';
+import { ContractViolation, tolerate } from './contract.js';
+import { listTestdata, readTestdata } from './paths.js';
+import { typeShape } from './type-shape.js';
+
+/** The names of the fuzz targets. */
+export const TARGET_NAMES = ['wire', 'types', 'elf', 'btf-ext', 'split', 'c-format'] as const;
+
+/** One of {@link TARGET_NAMES}. */
+export type TargetName = (typeof TARGET_NAMES)[number];
+
+/** A parser under test: its seed inputs and what to do with one input. */
+export interface FuzzTarget {
+  readonly name: TargetName;
+  /** What the target does, for the runner's output. */
+  readonly description: string;
+  /** The seed corpus, read from `testdata/`. */
+  seeds(): Uint8Array[];
+  /**
+   * Runs one input. Returns normally or throws; only a `BtfError` is an allowed failure. Adds
+   * strings to `features` as a cheap coverage signal (kinds decoded, errors hit).
+   */
+  run(input: Uint8Array, features: Set<string>): void;
+}
+
+function objectFiles(match: (name: string) => boolean): Uint8Array[] {
+  return listTestdata('objects', match).map((f) => readTestdata('objects', f));
+}
+
+/** Every BTF blob of the fixtures that stands alone (not split). */
+function btfSeeds(): Uint8Array[] {
+  return [...objectFiles((f) => f.endsWith('.btf')), readTestdata('pahole', 'base.btf')];
+}
+
+/** Claimed counts must have been checked against the bytes before anything was allocated. */
+function checkBound(what: string, claimed: number, available: number): void {
+  if (claimed > available) {
+    throw new ContractViolation(
+      'alloc',
+      `fuzz: ${what}: ${claimed} bytes of records decoded from ${available} bytes`,
+    );
+  }
+}
+
+/** Decodes every record of a blob, then dumps it both ways. */
+function exerciseRaw(raw: RawBtf, bytes: Uint8Array, f: Set<string>): void {
+  checkBound('type records', raw.typeCount * BTF_TYPE_SIZE, bytes.byteLength);
+  f.add(`hdr:${raw.header.hdrLen === 24 ? 24 : 'x'}:${raw.layout ? 'layout' : '-'}`);
+  for (let id = raw.firstTypeId; id < raw.nextTypeId; id++) {
+    const rec = tolerate(f, 'record', () => raw.record(id));
+    if (!rec) continue;
+    f.add(`rec:${rec.kind}:${rec.kflag ? 1 : 0}`);
+    raw.name(rec.nameOff);
+  }
+  tolerate(f, 'raw-dump', () => rawDump(raw));
+  tolerate(f, 'json-dump', () => jsonDump(raw));
+}
+
+/**
+ * Inflates every type of a Spec (its own, not a base's) and runs every query on it. When all
+ * of them decode, the Spec is marshalled and parsed again, and every type must come back the
+ * same.
+ */
+function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
+  let clean = true;
+  for (let id = spec.firstTypeId; id < spec.nextTypeId; id++) {
+    const t = tolerate(f, 'inflate', () => spec.typeByID(id));
+    if (!t) {
+      clean = false;
+      continue;
+    }
+    f.add(`type:${t.kind}`);
+    formatType(t);
+    tolerate(f, 'sizeof', () => sizeof(t));
+    tolerate(f, 'alignof', () => alignof(t));
+    tolerate(f, 'underlying', () => underlyingType(t));
+    tolerate(f, 'qualified', () => qualifiedType(t));
+    tolerate(f, 'decl-tags', () => spec.declTags(t));
+    if (t.name !== '') tolerate(f, 'by-name', () => spec.anyTypesByName(t.name));
+  }
+  if (!clean) return;
+  const out = tolerate(f, 'marshal', () => spec.marshal());
+  if (!out) return;
+  f.add('marshal:ok');
+  let back: Spec;
+  try {
+    back = Spec.parse(out, base ? { base } : {});
+  } catch (err) {
+    throw new ContractViolation('mismatch', `fuzz: marshalled Spec does not parse: ${err}`, {
+      cause: err,
+    });
+  }
+  if (back.nextTypeId !== spec.nextTypeId) {
+    throw new ContractViolation(
+      'mismatch',
+      `fuzz: marshal: ${spec.nextTypeId - spec.firstTypeId} types became ${back.nextTypeId - back.firstTypeId}`,
+    );
+  }
+  const idOf = (s: Spec) => (t: Type) => s.typeID(t);
+  for (let id = spec.firstTypeId; id < spec.nextTypeId; id++) {
+    let again: string;
+    try {
+      again = typeShape(back.typeByID(id), idOf(back));
+    } catch (err) {
+      throw new ContractViolation('mismatch', `fuzz: type id ${id}: marshalled type: ${err}`, {
+        cause: err,
+      });
+    }
+    const before = typeShape(spec.typeByID(id), idOf(spec));
+    if (again !== before) {
+      throw new ContractViolation(
+        'mismatch',
+        `fuzz: type id ${id}: marshal changed ${before} into ${again}`,
+      );
+    }
+  }
+}
+
+const wire: FuzzTarget = {
+  name: 'wire',
+  description: 'RawBtf.parse, decode every record, rawDump, jsonDump',
+  seeds: btfSeeds,
+  run(input, f) {
+    exerciseRaw(RawBtf.parse(input), input, f);
+  },
+};
+
+const types: FuzzTarget = {
+  name: 'types',
+  description:
+    'Spec.parse, inflate every type, formatType/sizeof/alignof/underlyingType, name and tag lookups, marshal round trip',
+  seeds: btfSeeds,
+  run(input, f) {
+    exerciseSpec(Spec.parse(input), f);
+  },
+};
+
+const elf: FuzzTarget = {
+  name: 'elf',
+  description:
+    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfos, inflate every type',
+  seeds: () => objectFiles((f) => f.endsWith('.o')),
+  run(input, f) {
+    // The caller's bound on decompressed sections is how the 64x allocation limit is kept.
+    const maxSectionSize = Math.max(64 * 1024, 64 * input.byteLength);
+    const file = ElfFile.open(input, { maxSectionSize });
+    f.add(`elf:${file.is64 ? 64 : 32}:${file.littleEndian ? 'le' : 'be'}`);
+    for (const s of file.sections) {
+      tolerate(f, 'content-size', () => file.contentSize(s));
+    }
+    tolerate(f, 'symbols', () => file.symbolTable());
+    const raw = loadRawBtfFromElf(file);
+    exerciseRaw(raw.btf, raw.original, f);
+    const ext = raw.btfExt;
+    if (ext) tolerate(f, 'ext-infos', () => decodeExtInfos(ext, raw.btf));
+    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfos(file));
+    if (!loaded) return;
+    f.add(`ext-sections:${Math.min(loaded.extInfos.size, 8)}`);
+    for (let id = 1; id < loaded.spec.nextTypeId; id++) {
+      const t = tolerate(f, 'inflate', () => loaded.spec.typeByID(id));
+      if (t) f.add(`type:${t.kind}`);
+    }
+  },
+};
+
+interface ExtPartner {
+  readonly raw: RawBtf;
+  readonly spec: Spec;
+}
+
+let partners: ExtPartner[] | undefined;
+
+/** The fixtures' `.BTF` blobs, which `.BTF.ext` string offsets and type IDs resolve against. */
+function extPartners(): ExtPartner[] {
+  partners ??= objectFiles((f) => f.endsWith('.btf') && !f.includes('libbpf')).map((b) => {
+    const raw = RawBtf.parse(b);
+    return { raw, spec: new Spec(raw) };
+  });
+  return partners;
+}
+
+function extShape(ext: BtfExt): string {
+  // The record size of an empty subsection is not encoded, so it does not survive.
+  const sub = (s: ExtSubsection<unknown> | undefined) =>
+    s === undefined || s.sections.length === 0
+      ? 'none'
+      : JSON.stringify(s, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v));
+  return `${sub(ext.funcInfo)}\n${sub(ext.lineInfo)}\n${sub(ext.coreRelos)}`;
+}
+
+const btfExt: FuzzTarget = {
+  name: 'btf-ext',
+  description: 'decodeBtfExt, encodeBtfExt round trip, decodeExtInfos against each fixture .BTF',
+  seeds: () => objectFiles((f) => f.endsWith('.btf.ext')),
+  run(input, f) {
+    const ext = decodeBtfExt(input);
+    let records = 0;
+    const subs: (ExtSubsection<unknown> | undefined)[] = [
+      ext.funcInfo,
+      ext.lineInfo,
+      ext.coreRelos,
+    ];
+    for (const sub of subs) {
+      if (!sub) continue;
+      // Bucketed: a feature per record size would reward every random size.
+      const size = sub.recordSize <= 32 ? sub.recordSize : 'big';
+      f.add(`ext-sub:${size}:${Math.min(sub.sections.length, 4)}`);
+      for (const s of sub.sections) records += s.records.length;
+    }
+    // A record is at least 8 bytes (a func info).
+    checkBound('.BTF.ext records', records * 8, input.byteLength);
+    const again = tolerate(f, 'ext-encode', () => encodeBtfExt(ext));
+    if (again) {
+      let back: BtfExt;
+      try {
+        back = decodeBtfExt(again);
+      } catch (err) {
+        throw new ContractViolation(
+          'mismatch',
+          `fuzz: re-encoded .BTF.ext does not decode: ${err}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      if (extShape(back) !== extShape(ext)) {
+        throw new ContractViolation('mismatch', 'fuzz: .BTF.ext changed in a round trip');
+      }
+    }
+    for (const p of extPartners()) {
+      if (p.raw.littleEndian !== ext.littleEndian) continue;
+      const infos = tolerate(f, 'ext-infos', () => decodeExtInfos(ext, p.raw));
+      if (infos) tolerate(f, 'ext-resolve', () => resolveExtInfos(infos, p.spec));
+    }
+  },
+};
+
+let splitBase: { raw: RawBtf; spec: Spec } | undefined;
+
+/** pahole's base BTF, which every split input is parsed over. */
+function paholeBase(): { raw: RawBtf; spec: Spec } {
+  if (!splitBase) {
+    const raw = RawBtf.parse(readTestdata('pahole', 'base.btf'));
+    splitBase = { raw, spec: new Spec(raw) };
+  }
+  return splitBase;
+}
+
+const split: FuzzTarget = {
+  name: 'split',
+  description:
+    'split BTF over testdata/pahole/base.btf: RawBtf.parse, records, dumps, Spec, inflate, marshal round trip',
+  seeds: () => [readTestdata('pahole', 'split.btf')],
+  run(input, f) {
+    const base = paholeBase();
+    exerciseRaw(RawBtf.parse(input, { base: base.raw }), input, f);
+    exerciseSpec(Spec.parse(input, { base: base.spec }), f, base.spec);
+  },
+};
+
+const cFormat: FuzzTarget = {
+  name: 'c-format',
+  description:
+    'formatC (bpftool format c) of the blob standalone, and as split BTF over testdata/pahole/base.btf',
+  seeds: () => [...btfSeeds(), readTestdata('pahole', 'split.btf')],
+  run(input, f) {
+    const alone = tolerate(f, 'parse', () => RawBtf.parse(input));
+    if (alone) tolerate(f, 'format-c', () => formatC(alone));
+    const split = tolerate(f, 'parse-split', () => RawBtf.parse(input, { base: paholeBase().raw }));
+    if (split) tolerate(f, 'format-c-split', () => formatC(split));
+    // Neither parses: the input's result is the standalone parse's error.
+    if (!alone && !split) RawBtf.parse(input);
+  },
+};
+
+/** Every target by name. */
+export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
+  wire,
+  types,
+  elf,
+  'btf-ext': btfExt,
+  split,
+  'c-format': cFormat,
+};
+
+/** Whether a string names a target. */
+export function isTargetName(s: string): s is TargetName {
+  return (TARGET_NAMES as readonly string[]).includes(s);
+}
