@@ -1,38 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import type { Type } from '@btfkit/types';
 
-/** The repository's committed fixtures. */
-export const testdata = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata');
-
-/** Reads a fixture, gunzipping `.gz` files. */
-export function readFixture(...parts: string[]): Uint8Array {
-  const path = join(testdata, ...parts);
-  const raw = readFileSync(path);
-  return new Uint8Array(path.endsWith('.gz') ? gunzipSync(raw) : raw);
-}
-
-/** Reads a text fixture. */
-export function readText(...parts: string[]): string {
-  return new TextDecoder().decode(readFixture(...parts));
-}
-
-/** Lists a fixture folder, filtered by suffix, sorted. */
-export function listFixtures(folder: string, suffix: string): string[] {
-  return readdirSync(join(testdata, folder))
-    .filter((f) => f.endsWith(suffix))
-    .sort();
-}
-
-/** The seed for randomized tests: `TEST_SEED` when set, else a fresh one, printed. */
-export function testSeed(name: string): number {
-  const env = process.env.TEST_SEED;
-  const seed = env ? Number(env) : (Math.random() * 2 ** 31) | 0;
-  console.log(`${name}: seed ${seed} (rerun with TEST_SEED=${seed})`);
-  return seed;
-}
+export {
+  listFixtures,
+  readFixture,
+  readText,
+  testdata,
+  testSeed,
+} from '../../../tooling/test-fixtures.ts';
 
 /** One type of a bpftool raw dump: its ID, kind, name, the rest of its first line, and its indented lines. */
 export interface GoldenType {
