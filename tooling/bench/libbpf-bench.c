@@ -153,7 +153,7 @@ int main(int argc, char **argv) {
     btf__free(copy);
     btf__free(btf);
   }
-  printf("{\"libbpf\":\"%d.%d\",\"runs\":%d,\"types\":%ld,\"task_struct\":%d,\"missing\":%d,"
+  printf("{\"libbpf\":\"%d.%d\",\"runs\":%d,\"types\":%ld,\"task_struct\":%d,\"miss_id\":%d,"
          "\"checksum\":%ld,\"copy_bytes\":%u,\"dedup_err\":%d",
          libbpf_major_version(), libbpf_minor_version(), runs, types, found, missing, checksum,
          copy_size, dedup_err);

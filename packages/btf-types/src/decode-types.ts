@@ -71,6 +71,18 @@ export class TypeDecoder {
   private readonly strFirst: number;
   private readonly stack: number[] = [];
   private created: number[] = [];
+  /** The own string section as one string, once enough names were decoded and it is ASCII. */
+  private strText: string | undefined;
+  private namesDecoded = 0;
+  /**
+   * Names decoded from {@link strText}, by offset (the table is deduplicated, so one offset
+   * is one name used by many members): in a Map at first; past {@link SLOTS_AFTER} names, as
+   * `nameSlot[rel]` = 1 + the name's index in {@link names} (0: not decoded yet), which is
+   * faster than the Map but costs 4 bytes per byte of the string section.
+   */
+  private readonly nameCache = new Map<number, string>();
+  private nameSlot: Int32Array | undefined;
+  private readonly names: string[] = [];
 
   /**
    * @param raw - the blob
@@ -116,7 +128,7 @@ export class TypeDecoder {
     }
     const hit = this.cache[id - this.firstTypeId];
     if (hit) return hit;
-    this.created = [];
+    this.created.length = 0;
     try {
       const t = this.shell(id);
       this.drain();
@@ -142,6 +154,23 @@ export class TypeDecoder {
     return this.base?.idOf(type);
   }
 
+  /**
+   * Decodes the whole string section once: names are then slices of it, one allocation
+   * each. Only a pure ASCII section qualifies (UTF-8 would shift the offsets).
+   */
+  private decodeTable(): void {
+    const text = utf8.decode(this.strBytes);
+    if (text.length === this.strBytes.byteLength) this.strText = text;
+  }
+
+  /** Moves the decoded names from the Map to the slot index. */
+  private slotNames(): void {
+    const slots = new Int32Array(this.strBytes.byteLength);
+    for (const [rel, name] of this.nameCache) slots[rel] = this.names.push(name);
+    this.nameCache.clear();
+    this.nameSlot = slots;
+  }
+
   private drain(): void {
     const stack = this.stack;
     while (stack.length > 0) this.fill(stack.pop()!);
@@ -153,6 +182,24 @@ export class TypeDecoder {
     if (rel >= 0) {
       const bytes = this.strBytes;
       if (rel < bytes.byteLength) {
+        const text = this.strText;
+        if (text !== undefined) {
+          const slots = this.nameSlot;
+          if (slots !== undefined) {
+            const slot = slots[rel]!;
+            if (slot !== 0) return this.names[slot - 1]!;
+            const name = text.slice(rel, text.indexOf('\0', rel));
+            slots[rel] = this.names.push(name);
+            return name;
+          }
+          const known = this.nameCache.get(rel);
+          if (known !== undefined) return known;
+          const name = text.slice(rel, text.indexOf('\0', rel));
+          this.nameCache.set(rel, name);
+          if (this.nameCache.size === SLOTS_AFTER) this.slotNames();
+          return name;
+        }
+        if (++this.namesDecoded === TEXT_AFTER) this.decodeTable();
         return decodeName(bytes, rel);
       }
     } else {
@@ -216,16 +263,16 @@ export class TypeDecoder {
         t = new ArrayType(VOID, VOID, view.getUint32(off + 20, le));
         break;
       case BTF_KIND.STRUCT:
-        t = new Struct(this.name(id, nameOff), sizeType, []);
+        t = new Struct(this.name(id, nameOff), sizeType, NO_MEMBERS);
         break;
       case BTF_KIND.UNION:
-        t = new Union(this.name(id, nameOff), sizeType, []);
+        t = new Union(this.name(id, nameOff), sizeType, NO_MEMBERS);
         break;
       case BTF_KIND.ENUM: {
         const values: EnumValue[] = new Array(vlen);
         for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
           const v = kflag ? view.getInt32(p + 4, le) : view.getUint32(p + 4, le);
-          values[i] = { name: this.name(id, view.getUint32(p, le)), value: BigInt(v) };
+          values[i] = { name: this.name(id, view.getUint32(p, le)), value: bigint(v) };
         }
         t = new Enum(this.name(id, nameOff), sizeType, values, kflag, false);
         children = false;
@@ -271,7 +318,7 @@ export class TypeDecoder {
         break;
       }
       case BTF_KIND.FUNC_PROTO:
-        t = new FuncProto(VOID, [], false);
+        t = new FuncProto(VOID, NO_PARAMS, false);
         break;
       case BTF_KIND.VAR: {
         const l = view.getUint32(off + 12, le);
@@ -283,7 +330,7 @@ export class TypeDecoder {
         break;
       }
       case BTF_KIND.DATASEC:
-        t = new Datasec(this.name(id, nameOff), sizeType, []);
+        t = new Datasec(this.name(id, nameOff), sizeType, NO_VARS);
         break;
       case BTF_KIND.FLOAT:
         t = new Float(this.name(id, nameOff), sizeType);
@@ -393,6 +440,25 @@ export class TypeDecoder {
         return;
     }
   }
+}
+
+/** Names decoded byte by byte before the whole string section is decoded at once. */
+const TEXT_AFTER = 2048;
+/** Distinct names kept in a Map before they move to a slot index (see `nameSlot`). */
+const SLOTS_AFTER = 32768;
+
+// Shells hold these until fill() gives them their own arrays (in the same typeByID call,
+// or the shell is dropped): one shared empty array instead of one per shell.
+const NO_MEMBERS: Member[] = [];
+const NO_PARAMS: FuncParam[] = [];
+const NO_VARS: VarSecinfo[] = [];
+
+/** BigInts of the small values most enumerators have, made once. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+/** `BigInt(v)` of a 32-bit value, shared for small ones. */
+function bigint(v: number): bigint {
+  return v >= 0 && v < 1024 ? SMALL_BIGINTS[v]! : BigInt(v);
 }
 
 /** Stands in for a FUNC's prototype until it is resolved; never visible to callers. */

@@ -1,4 +1,4 @@
-import { assembleBtf, BTF_KIND, BtfError } from '@btfkit/wire';
+import { assembleBtf, BTF_KIND, BtfError, type RawBtf } from '@btfkit/wire';
 import type { StringTableWriter } from './string-table-writer.js';
 import type { Type } from './types.js';
 
@@ -57,14 +57,29 @@ const VAR_LINKAGE = { static: 0, global: 1, extern: 2 } as const;
 
 /** The inputs of {@link encodeTypes}. */
 export interface EncodeTypesInput {
-  /** The types to encode, in ID order. */
-  readonly types: readonly Type[];
+  /**
+   * The types to encode, in ID order. With a {@link source}, an `undefined` entry (a type
+   * never decoded) copies the source's record byte for byte.
+   */
+  readonly types: readonly (Type | undefined)[];
   /** The ID of `types[0]`: 1, or the base's next ID for split BTF. */
   readonly firstTypeId: number;
   /** The ID of any type a record references. */
   readonly idOf: (t: Type) => number;
   /** Where names go; a base's table for split BTF. */
   readonly strings: StringTableWriter;
+  /**
+   * The type of ID `id` when it is one of {@link types} (decoded), else undefined: with a
+   * {@link source}, a reference that still points where the record pointed is taken from the
+   * record after this identity check, without asking {@link idOf}.
+   */
+  readonly typeAt?: (id: number) => Type | undefined;
+  /**
+   * The blob the types were decoded from, in the same ID order, its string section seeded
+   * into {@link strings}: undecoded records are copied, and names keep their original
+   * offsets when those still spell them. Records are copied only in the source's byte order.
+   */
+  readonly source?: RawBtf;
 }
 
 /**
@@ -77,29 +92,68 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   const san = options.sanitize ?? {};
   const strip = options.stripFuncLinkage === true;
   const { types, firstTypeId, idOf, strings } = input;
-  const w = new Writer(le, types.length * 24 + 64);
+  const src = input.source;
+  const srcTypes = src?.types;
+  const srcOffsets = src?.offsets;
+  const sv = src?.reader.view;
+  const sle = src?.littleEndian ?? le;
+  const copyable = src !== undefined && sle === le;
+  // Re-encoding a blob mostly reproduces its records; edits past that grow the buffer.
+  const w = new Writer(le, srcTypes ? srcTypes.byteLength + 4096 : types.length * 24 + 64);
   let placeholderId = 0;
   const placeholder = (): number => {
     if (placeholderId === 0) placeholderId = firstTypeId + types.length;
     return placeholderId;
   };
+  // The record of the type being written in the source: [ro, re), or ro = -1.
+  let ro = -1;
+  let re = -1;
+  // The original name offset at byte `at` of the source record, or -1.
+  const hint = (at: number): number =>
+    ro >= 0 && ro + at + 4 <= re ? sv!.getUint32(ro + at, sle) : -1;
+  const typeAt = input.typeAt;
+  // The ID of `t`, referenced from byte `at` of the record: the source's ID when that is `t`.
+  const ref = (t: Type, at: number): number => {
+    if (typeAt !== undefined && ro >= 0 && ro + at + 4 <= re) {
+      const r = sv!.getUint32(ro + at, sle);
+      if (typeAt(r) === t) return r;
+    }
+    return idOf(t);
+  };
   for (let i = 0; i < types.length; i++) {
-    const t = types[i]!;
+    const t = types[i];
     const id = firstTypeId + i;
+    if (srcOffsets !== undefined && i < srcOffsets.length) {
+      ro = srcOffsets[i]!;
+      re = i + 1 < srcOffsets.length ? srcOffsets[i + 1]! : srcTypes!.byteLength;
+    } else {
+      ro = -1;
+      re = -1;
+    }
+    if (t === undefined) {
+      if (!copyable || ro < 0) throw new BtfError(`btf: type id ${id}: no type to encode`);
+      // A run of undecoded records is one copy.
+      let j = i + 1;
+      while (j < types.length && j < srcOffsets!.length && types[j] === undefined) j++;
+      const end = j < srcOffsets!.length ? srcOffsets![j]! : srcTypes!.byteLength;
+      w.bytes(srcTypes!.subarray(ro, end));
+      i = j - 1;
+      continue;
+    }
     switch (t.kind) {
       case 'void':
         throw new BtfError(`btf: type id ${id}: void cannot be encoded as a type; it is ID 0`);
       case 'int':
-        w.head(strings.add(t.name), info(BTF_KIND.INT, 0, false), t.size);
+        w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.INT, 0, false), t.size);
         w.u32(((t.encoding & 0x0f) << 24) | ((t.bitOffset & 0xff) << 16) | (t.bits & 0xff));
         break;
       case 'pointer':
-        w.head(0, info(BTF_KIND.PTR, 0, false), idOf(t.target));
+        w.head(0, info(BTF_KIND.PTR, 0, false), ref(t.target, 8));
         break;
       case 'array':
         w.head(0, info(BTF_KIND.ARRAY, 0, false), 0);
-        w.u32(idOf(t.type));
-        w.u32(idOf(t.index));
+        w.u32(ref(t.type, 12));
+        w.u32(ref(t.index, 16));
         w.u32(t.nelems);
         break;
       case 'struct':
@@ -108,10 +162,11 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         let kflag = false;
         for (const m of members) if (m.bitfieldSize !== 0) kflag = true;
         const kind = t.kind === 'struct' ? BTF_KIND.STRUCT : BTF_KIND.UNION;
-        w.head(strings.add(t.name), info(kind, vlen(id, members.length), kflag), t.size);
-        for (const m of members) {
-          w.u32(strings.add(m.name));
-          w.u32(idOf(m.type));
+        w.head(strings.addAt(t.name, hint(0)), info(kind, vlen(id, members.length), kflag), t.size);
+        for (let j = 0; j < members.length; j++) {
+          const m = members[j]!;
+          w.u32(strings.addAt(m.name, hint(12 + 12 * j)));
+          w.u32(ref(m.type, 16 + 12 * j));
           if (kflag) {
             if (m.bitOffset > 0xffffff || m.bitfieldSize > 0xff) {
               throw new BtfError(
@@ -129,23 +184,29 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         const n = vlen(id, t.values.length);
         if (t.enum64 && san.enum64) {
           const ph = placeholder();
-          w.head(strings.add(t.name), info(BTF_KIND.UNION, n, false), t.size);
+          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.UNION, n, false), t.size);
           for (const v of t.values) {
             w.u32(strings.add(v.name));
             w.u32(ph);
             w.u32(0);
           }
         } else if (t.enum64) {
-          w.head(strings.add(t.name), info(BTF_KIND.ENUM64, n, t.signed), t.size);
-          for (const v of t.values) {
+          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.ENUM64, n, t.signed), t.size);
+          for (let j = 0; j < t.values.length; j++) {
+            const v = t.values[j]!;
             const u = BigInt.asUintN(64, v.value);
-            w.u32(strings.add(v.name));
+            w.u32(strings.addAt(v.name, hint(12 + 12 * j)));
             w.u32(Number(u & 0xffffffffn));
             w.u32(Number(u >> 32n));
           }
         } else {
-          w.head(strings.add(t.name), info(BTF_KIND.ENUM, n, t.signed && !san.enum64), t.size);
-          for (const v of t.values) {
+          w.head(
+            strings.addAt(t.name, hint(0)),
+            info(BTF_KIND.ENUM, n, t.signed && !san.enum64),
+            t.size,
+          );
+          for (let j = 0; j < t.values.length; j++) {
+            const v = t.values[j]!;
             const ok = t.signed
               ? v.value >= -0x80000000n && v.value <= 0x7fffffffn
               : v.value >= 0n && v.value <= 0xffffffffn;
@@ -154,33 +215,37 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
                 `btf: type id ${id}: enumerator '${v.name}' value ${v.value} does not fit a 32-bit ENUM (set enum64)`,
               );
             }
-            w.u32(strings.add(v.name));
+            w.u32(strings.addAt(v.name, hint(12 + 8 * j)));
             w.u32(Number(v.value) >>> 0);
           }
         }
         break;
       }
       case 'fwd':
-        w.head(strings.add(t.name), info(BTF_KIND.FWD, 0, t.fwdKind === 'union'), 0);
+        w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.FWD, 0, t.fwdKind === 'union'), 0);
         break;
       case 'typedef':
-        w.head(strings.add(t.name), info(BTF_KIND.TYPEDEF, 0, false), idOf(t.type));
+        w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.TYPEDEF, 0, false), ref(t.type, 8));
         break;
       case 'volatile':
-        w.head(0, info(BTF_KIND.VOLATILE, 0, false), idOf(t.type));
+        w.head(0, info(BTF_KIND.VOLATILE, 0, false), ref(t.type, 8));
         break;
       case 'const':
-        w.head(0, info(BTF_KIND.CONST, 0, false), idOf(t.type));
+        w.head(0, info(BTF_KIND.CONST, 0, false), ref(t.type, 8));
         break;
       case 'restrict':
-        w.head(0, info(BTF_KIND.RESTRICT, 0, false), idOf(t.type));
+        w.head(0, info(BTF_KIND.RESTRICT, 0, false), ref(t.type, 8));
         break;
       case 'func':
         if (san.func) {
-          w.head(strings.add(t.name), info(BTF_KIND.TYPEDEF, 0, false), idOf(t.type));
+          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.TYPEDEF, 0, false), ref(t.type, 8));
         } else {
           const linkage = strip ? 0 : FUNC_LINKAGE[t.linkage];
-          w.head(strings.add(t.name), info(BTF_KIND.FUNC, linkage, false), idOf(t.type));
+          w.head(
+            strings.addAt(t.name, hint(0)),
+            info(BTF_KIND.FUNC, linkage, false),
+            ref(t.type, 8),
+          );
         }
         break;
       case 'func_proto': {
@@ -188,11 +253,12 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         if (san.func) {
           w.head(0, info(BTF_KIND.ENUM, n, false), 4);
         } else {
-          w.head(0, info(BTF_KIND.FUNC_PROTO, n, false), idOf(t.returnType));
+          w.head(0, info(BTF_KIND.FUNC_PROTO, n, false), ref(t.returnType, 8));
         }
-        for (const p of t.params) {
-          w.u32(strings.add(p.name));
-          w.u32(idOf(p.type));
+        for (let j = 0; j < t.params.length; j++) {
+          const p = t.params[j]!;
+          w.u32(strings.addAt(p.name, hint(12 + 8 * j)));
+          w.u32(ref(p.type, 16 + 8 * j));
         }
         if (t.variadic) {
           w.u32(0);
@@ -202,10 +268,10 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
       }
       case 'var':
         if (san.datasec) {
-          w.head(strings.add(t.name), info(BTF_KIND.INT, 0, false), 1);
+          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.INT, 0, false), 1);
           w.u32(8);
         } else {
-          w.head(strings.add(t.name), info(BTF_KIND.VAR, 0, false), idOf(t.type));
+          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.VAR, 0, false), ref(t.type, 8));
           w.u32(VAR_LINKAGE[t.linkage]);
         }
         break;
@@ -224,9 +290,10 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
           }
         } else {
           const name = san.qmarkDatasec && t.name.startsWith('?') ? `_${t.name.slice(1)}` : t.name;
-          w.head(strings.add(name), info(BTF_KIND.DATASEC, n, false), t.size);
-          for (const v of t.vars) {
-            w.u32(idOf(v.type));
+          w.head(strings.addAt(name, hint(0)), info(BTF_KIND.DATASEC, n, false), t.size);
+          for (let j = 0; j < t.vars.length; j++) {
+            const v = t.vars[j]!;
+            w.u32(ref(v.type, 12 + 12 * j));
             w.u32(v.offset);
             w.u32(v.size);
           }
@@ -235,20 +302,29 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
       }
       case 'float':
         if (san.float) w.head(0, info(BTF_KIND.STRUCT, 0, false), t.size);
-        else w.head(strings.add(t.name), info(BTF_KIND.FLOAT, 0, false), t.size);
+        else w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.FLOAT, 0, false), t.size);
         break;
       case 'decl_tag':
         if (san.declTag) {
-          w.head(strings.add(t.name), info(BTF_KIND.INT, 0, false), 1);
+          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.INT, 0, false), 1);
           w.u32(8);
         } else {
-          w.head(strings.add(t.name), info(BTF_KIND.DECL_TAG, 0, t.attribute), idOf(t.type));
+          w.head(
+            strings.addAt(t.name, hint(0)),
+            info(BTF_KIND.DECL_TAG, 0, t.attribute),
+            ref(t.type, 8),
+          );
           w.u32(t.componentIdx >>> 0);
         }
         break;
       case 'type_tag':
-        if (san.typeTag) w.head(0, info(BTF_KIND.CONST, 0, false), idOf(t.type));
-        else w.head(strings.add(t.name), info(BTF_KIND.TYPE_TAG, 0, t.attribute), idOf(t.type));
+        if (san.typeTag) w.head(0, info(BTF_KIND.CONST, 0, false), ref(t.type, 8));
+        else
+          w.head(
+            strings.addAt(t.name, hint(0)),
+            info(BTF_KIND.TYPE_TAG, 0, t.attribute),
+            ref(t.type, 8),
+          );
         break;
     }
   }
@@ -273,6 +349,8 @@ function vlen(id: number, n: number): number {
 class Writer {
   private buf: Uint8Array;
   private view: DataView;
+  /** `buf.byteLength` in a field: cheaper to read than a typed array's length in V8. */
+  private cap: number;
   private pos = 0;
   private readonly le: boolean;
 
@@ -280,28 +358,37 @@ class Writer {
     this.le = le;
     this.buf = new Uint8Array(capacity);
     this.view = new DataView(this.buf.buffer);
+    this.cap = capacity;
+  }
+
+  bytes(src: Uint8Array): void {
+    while (this.pos + src.byteLength > this.cap) this.grow();
+    this.buf.set(src, this.pos);
+    this.pos += src.byteLength;
   }
 
   u32(v: number): void {
-    if (this.pos + 4 > this.buf.byteLength) this.grow();
+    if (this.pos + 4 > this.cap) this.grow();
     this.view.setUint32(this.pos, v >>> 0, this.le);
     this.pos += 4;
   }
 
   head(nameOff: number, info: number, sizeType: number): void {
-    if (this.pos + 12 > this.buf.byteLength) this.grow();
+    if (this.pos + 12 > this.cap) this.grow();
     const v = this.view;
-    v.setUint32(this.pos, nameOff, this.le);
-    v.setUint32(this.pos + 4, info, this.le);
-    v.setUint32(this.pos + 8, sizeType >>> 0, this.le);
-    this.pos += 12;
+    const p = this.pos;
+    v.setUint32(p, nameOff, this.le);
+    v.setUint32(p + 4, info, this.le);
+    v.setUint32(p + 8, sizeType >>> 0, this.le);
+    this.pos = p + 12;
   }
 
   private grow(): void {
-    const next = new Uint8Array(this.buf.byteLength * 2);
+    const next = new Uint8Array(Math.max(this.cap * 2, 64));
     next.set(this.buf);
     this.buf = next;
     this.view = new DataView(next.buffer);
+    this.cap = next.byteLength;
   }
 
   finish(): Uint8Array {

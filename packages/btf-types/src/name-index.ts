@@ -9,22 +9,98 @@ const UNDERSCORE = 0x5f;
  * A hash index from essential name to type ID over one blob's types (not its base's), built
  * straight from the records' name offsets and the string table's bytes: no string and no
  * type object is created while building it. Chains are kept in ascending ID order.
+ *
+ * The first lookup does not build it: one pass over the records comparing name bytes (a
+ * first-byte check rejects almost all) is cheaper than hashing every name, and a program that
+ * looks up one type never pays for the index. The second lookup builds it.
  */
 export class NameIndex {
   private readonly raw: RawBtf;
-  private readonly heads: Int32Array;
-  private readonly next: Int32Array;
-  private readonly mask: number;
+  private heads: Int32Array | undefined;
+  private next: Int32Array | undefined;
+  private mask = 0;
+  private scanned = false;
 
-  /** Hashes the essential name of every named type of `raw`. */
+  /** Prepares an index over `raw`; nothing is read until the first lookup. */
   constructor(raw: RawBtf) {
     this.raw = raw;
+  }
+
+  /**
+   * The IDs of the types whose full name is `name`, ascending. The essential name picks the
+   * bucket; the full name is then compared byte for byte.
+   */
+  lookup(name: string): number[] {
+    if (!this.scanned) {
+      this.scanned = true;
+      return this.scan(encoder.encode(name));
+    }
+    if (!this.heads) this.build();
+    const raw = this.raw;
+    const ascii = isAscii(name);
+    const query = ascii ? undefined : encoder.encode(name);
+    const h = query ? essentialHash(query, 0, query.byteLength) : essentialHashOf(name);
+    const heads = this.heads!;
+    const next = this.next!;
+    const out: number[] = [];
+    const view = raw.reader.view;
+    const le = raw.littleEndian;
+    const strings = raw.strings;
+    const ownBytes = strings.bytes;
+    const ownFirst = strings.firstOffset;
+    for (let i = heads[h & this.mask]!; i !== 0; i = next[i - 1]!) {
+      const nameOff = view.getUint32(raw.offsets[i - 1]!, le);
+      const rel = nameOff - ownFirst;
+      let hit: boolean;
+      if (rel >= 0 && rel < ownBytes.byteLength) {
+        hit = query ? equalsAt(ownBytes, rel, query) : equalsString(ownBytes, rel, name);
+      } else {
+        const loc = locate(strings, nameOff);
+        hit =
+          loc !== undefined &&
+          (query ? equalsAt(loc.bytes, loc.rel, query) : equalsString(loc.bytes, loc.rel, name));
+      }
+      if (hit) out.push(raw.firstTypeId + i - 1);
+    }
+    return out;
+  }
+
+  /** Every record whose name is `query`, by one pass over the records. */
+  private scan(query: Uint8Array): number[] {
+    const out: number[] = [];
+    const raw = this.raw;
+    const view = raw.reader.view;
+    const le = raw.littleEndian;
+    const offsets = raw.offsets;
+    const strings = raw.strings;
+    const ownBytes = strings.bytes;
+    const ownFirst = strings.firstOffset;
+    const ownEnd = ownFirst + ownBytes.byteLength;
+    // An empty query matches a name offset that holds the empty string, as the index does.
+    const q0 = query[0] ?? 0;
+    for (let i = 0; i < offsets.length; i++) {
+      const nameOff = view.getUint32(offsets[i]!, le);
+      if (nameOff === 0) continue;
+      if (nameOff >= ownFirst && nameOff < ownEnd) {
+        const rel = nameOff - ownFirst;
+        if (ownBytes[rel] === q0 && equalsAt(ownBytes, rel, query)) out.push(raw.firstTypeId + i);
+      } else {
+        const loc = locate(strings, nameOff);
+        if (loc && equalsAt(loc.bytes, loc.rel, query)) out.push(raw.firstTypeId + i);
+      }
+    }
+    return out;
+  }
+
+  /** Hashes the essential name of every named type. */
+  private build(): void {
+    const raw = this.raw;
     const n = raw.offsets.length;
     let cap = 16;
     while (cap < n * 2) cap *= 2;
     this.mask = cap - 1;
-    this.heads = new Int32Array(cap);
-    this.next = new Int32Array(n);
+    const heads = new Int32Array(cap);
+    const next = new Int32Array(n);
     const view = raw.reader.view;
     const le = raw.littleEndian;
     const offsets = raw.offsets;
@@ -44,28 +120,11 @@ export class NameIndex {
         h = essentialHash(loc.bytes, loc.rel);
       }
       const bucket = h & this.mask;
-      this.next[i] = this.heads[bucket]!;
-      this.heads[bucket] = i + 1;
+      next[i] = heads[bucket]!;
+      heads[bucket] = i + 1;
     }
-  }
-
-  /**
-   * The IDs of the types whose full name is `name`, ascending. The essential name picks the
-   * bucket; the full name is then compared byte for byte.
-   */
-  lookup(name: string): number[] {
-    const query = encoder.encode(name);
-    const h = essentialHash(query, 0, query.byteLength);
-    const out: number[] = [];
-    const raw = this.raw;
-    const view = raw.reader.view;
-    const le = raw.littleEndian;
-    for (let i = this.heads[h & this.mask]!; i !== 0; i = this.next[i - 1]!) {
-      const nameOff = view.getUint32(raw.offsets[i - 1]!, le);
-      const loc = locate(raw.strings, nameOff);
-      if (loc && equalsAt(loc.bytes, loc.rel, query)) out.push(raw.firstTypeId + i - 1);
-    }
-    return out;
+    this.heads = heads;
+    this.next = next;
   }
 }
 
@@ -88,6 +147,43 @@ function equalsAt(bytes: Uint8Array, rel: number, query: Uint8Array): boolean {
   if (rel + n >= bytes.byteLength) return false;
   for (let k = 0; k < n; k++) if (bytes[rel + k] !== query[k]) return false;
   return bytes[rel + n] === 0;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** {@link equalsAt} for an ASCII query given as a string. */
+function equalsString(bytes: Uint8Array, rel: number, query: string): boolean {
+  const n = query.length;
+  if (rel + n >= bytes.byteLength) return false;
+  for (let k = 0; k < n; k++) if (bytes[rel + k] !== query.charCodeAt(k)) return false;
+  return bytes[rel + n] === 0;
+}
+
+/** {@link essentialHash} of an ASCII string, without encoding it. */
+function essentialHashOf(s: string): number {
+  let h = FNV_OFFSET;
+  let cut = 0;
+  let hasCut = false;
+  const end = s.length;
+  for (let i = 0; i < end; i++) {
+    const b = s.charCodeAt(i);
+    if (b === 0) break;
+    if (
+      b === UNDERSCORE &&
+      i > 0 &&
+      i + 2 < end &&
+      s.charCodeAt(i + 1) === UNDERSCORE &&
+      s.charCodeAt(i + 2) === UNDERSCORE
+    ) {
+      cut = h;
+      hasCut = true;
+    }
+    h = Math.imul(h ^ b, FNV_PRIME);
+  }
+  return (hasCut ? cut : h) >>> 0;
 }
 
 /**

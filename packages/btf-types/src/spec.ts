@@ -4,7 +4,7 @@ import { TypeDecoder } from './decode-types.js';
 import { type ByteOrder, encodeTypes, type MarshalOptions } from './marshal-types.js';
 import { NameIndex } from './name-index.js';
 import { StringTableWriter } from './string-table-writer.js';
-import type { DeclTag, Type, TypeKind, TypeOfKind } from './types.js';
+import { type DeclTag, type Type, type TypeKind, type TypeOfKind, VOID } from './types.js';
 
 /** Options for {@link Spec.parse}. */
 export interface SpecOptions {
@@ -96,8 +96,8 @@ export class Spec implements Iterable<Type> {
 
   /**
    * Every type whose full name is `name`, base types first, in ID order. Found through a
-   * hash index of essential names (see {@link essentialName}) built on the first lookup
-   * straight from the string table.
+   * hash index of essential names (see {@link essentialName}) built on the second lookup
+   * straight from the string table (the first one scans the records' names instead).
    * @throws NotFoundError when no type has that name
    */
   anyTypesByName(name: string): Type[] {
@@ -128,7 +128,9 @@ export class Spec implements Iterable<Type> {
    * @throws MultipleMatchesError when several do
    */
   typeByName<K extends TypeKind>(name: string, kind: K): TypeOfKind<K> {
-    const ids = this.idsByName(name).filter((id) => this.kindOf(id) === kind);
+    const all = this.idsByName(name);
+    const ids: number[] = [];
+    for (let i = 0; i < all.length; i++) if (this.kindOf(all[i]!) === kind) ids.push(all[i]!);
     if (ids.length === 0) throw new NotFoundError(`btf: ${kind} '${name}': not found`);
     if (ids.length > 1) {
       throw new MultipleMatchesError(
@@ -190,14 +192,27 @@ export class Spec implements Iterable<Type> {
   /**
    * Encodes this Spec's types (not a base's) into a blob with the same IDs and order, and the
    * original string section first, so an unedited Spec encodes to its original bytes. Edited
-   * types are encoded as they are now; to add new types, use a {@link Builder}.
+   * types are encoded as they are now; to add new types, use a {@link Builder}. Types never
+   * decoded cannot have been edited: in the blob's own byte order and without rewrites their
+   * records are copied as they are (not decoded, so not checked either), and names and
+   * references that still match the original record keep its offsets and IDs unlooked-up.
    * @throws NotFoundError when an edited type references a type that is not in this Spec
    * @throws BtfError naming the type ID when a field does not fit its encoding
    */
   marshal(options: MarshalOptions = {}): Uint8Array {
     const first = this.firstTypeId;
-    const types: Type[] = new Array(this.nextTypeId - first);
-    for (let id = first; id < this.nextTypeId; id++) types[id - first] = this.typeByID(id);
+    const order = options.byteOrder ?? this.byteOrder;
+    const san = options.sanitize;
+    // Records never decoded cannot have been edited: without rewrites they are copied.
+    const copy =
+      order === this.byteOrder &&
+      this.raw.layout === undefined &&
+      options.stripFuncLinkage !== true &&
+      (san === undefined || !Object.values(san).some((v) => v === true));
+    const types: (Type | undefined)[] = new Array(this.nextTypeId - first);
+    for (let id = first; id < this.nextTypeId; id++) {
+      types[id - first] = copy ? this.decoder.cached(id) : this.typeByID(id);
+    }
     const strings = new StringTableWriter(this.base?.raw.strings);
     strings.seed(this.raw.strings);
     const decoder = this.decoder;
@@ -206,6 +221,9 @@ export class Spec implements Iterable<Type> {
         types,
         firstTypeId: first,
         strings,
+        source: this.raw,
+        typeAt: (id) =>
+          id === 0 ? VOID : id >= first && id < this.nextTypeId ? decoder.cached(id) : undefined,
         idOf: (t) => {
           const id = decoder.idOf(t);
           if (id === undefined) {

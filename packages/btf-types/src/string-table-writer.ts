@@ -16,6 +16,10 @@ export class StringTableWriter {
   private readonly firstOffset: number;
   private readonly base: StringTable | undefined;
   private baseIndex: Map<string, number> | undefined;
+  /** Bytes at the start that came from {@link seed}. */
+  private seeded = 0;
+  /** Whether the seeded strings are in {@link offsets} yet. */
+  private indexed = true;
 
   /** @param base - the base BTF's string table, for split BTF */
   constructor(base?: StringTable) {
@@ -27,32 +31,69 @@ export class StringTableWriter {
 
   /**
    * Starts the section with a copy of `table`'s own bytes (it must be empty so far, apart
-   * from the leading empty string), so each of its strings keeps its offset.
+   * from the leading empty string), so each of its strings keeps its offset. The strings are
+   * indexed only when a string is added that no hint (see {@link addAt}) resolves.
    */
   seed(table: StringTable): void {
     const bytes = table.bytes;
     this.length = 0;
-    this.reserve(bytes.byteLength);
+    // Room for the table and a few new names, without doubling up to it.
+    if (this.buf.byteLength < bytes.byteLength) this.buf = new Uint8Array(bytes.byteLength + 4096);
     this.buf.set(bytes, 0);
     this.length = bytes.byteLength;
+    this.seeded = bytes.byteLength;
+    this.indexed = false;
+  }
+
+  /**
+   * The offset of `s` like {@link add}, but first tries `hint`, the offset `s` had in the
+   * seeded table: when the seeded bytes there spell `s`, that offset is kept without any
+   * lookup, so re-encoding an unedited blob never hashes its strings.
+   */
+  addAt(s: string, hint: number): number {
+    const rel = hint - this.firstOffset;
+    if (rel >= 0 && rel < this.seeded) {
+      const buf = this.buf;
+      const n = s.length;
+      if (rel + n < this.seeded && buf[rel + n] === 0) {
+        let i = 0;
+        let seen = 0;
+        for (; i < n; i++) {
+          const c = s.charCodeAt(i);
+          if (buf[rel + i] !== c) break;
+          seen |= c;
+        }
+        // Only ASCII compares char for byte; anything else takes the lookup.
+        if (i === n && seen < 0x80) return hint;
+      }
+    }
+    return this.add(s);
+  }
+
+  /** Indexes the seeded strings, first occurrence first. */
+  private indexSeeded(): void {
+    const bytes = this.buf;
+    const end = this.seeded;
+    const seen = this.offsets;
     let rel = 0;
-    while (rel < bytes.byteLength) {
-      let end = rel;
+    while (rel < end) {
+      let stop = rel;
       let ascii = true;
-      while (bytes[end] !== 0) {
-        if (bytes[end]! >= 0x80) ascii = false;
-        end++;
+      while (bytes[stop] !== 0) {
+        if (bytes[stop]! >= 0x80) ascii = false;
+        stop++;
       }
       let s: string;
-      if (ascii && end - rel <= 64) {
+      if (ascii && stop - rel <= 64) {
         s = '';
-        for (let i = rel; i < end; i++) s += String.fromCharCode(bytes[i]!);
+        for (let i = rel; i < stop; i++) s += String.fromCharCode(bytes[i]!);
       } else {
-        s = decoder.decode(bytes.subarray(rel, end));
+        s = decoder.decode(bytes.subarray(rel, stop));
       }
-      if (!this.offsets.has(s)) this.offsets.set(s, this.firstOffset + rel);
-      rel = end + 1;
+      if (!seen.has(s)) seen.set(s, this.firstOffset + rel);
+      rel = stop + 1;
     }
+    this.indexed = true;
   }
 
   /**
@@ -60,6 +101,7 @@ export class StringTableWriter {
    * @throws RangeError when `s` contains a NUL character
    */
   add(s: string): number {
+    if (!this.indexed) this.indexSeeded();
     const known = this.offsets.get(s);
     if (known !== undefined) return known;
     if (this.base) {
@@ -99,9 +141,9 @@ export class StringTableWriter {
     return off;
   }
 
-  /** The encoded section. */
+  /** The encoded section: a view of the writer's buffer, valid until the next {@link add}. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return this.buf.subarray(0, this.length);
   }
 
   private reserve(n: number): void {

@@ -5,6 +5,14 @@ import { listFixtures, parseRawGolden, readFixture, readText, wireKind } from '.
 
 const objects = listFixtures('objects', '.btf');
 
+function idsOrNone(spec: Spec, name: string): number[] {
+  try {
+    return spec.anyTypesByName(name).map((t) => spec.typeID(t));
+  } catch {
+    return [];
+  }
+}
+
 describe('clang-16 object fixtures', () => {
   it('exist in both byte orders', () => {
     expect(objects.filter((f) => f.endsWith('-eb.btf')).length).toBeGreaterThanOrEqual(3);
@@ -37,6 +45,59 @@ describe('clang-16 object fixtures', () => {
         const raw = RawBtf.parse(spec.marshal({ byteOrder: other }));
         expect(raw.littleEndian).toBe(other === 'little');
         expect(rawDump(raw)).toBe(golden);
+      });
+
+      it('marshals the same bytes with none, some or all types decoded', () => {
+        // Undecoded records are copied; decoded ones are encoded from their objects.
+        const some = Spec.parse(bytes);
+        for (let id = 1; id < some.nextTypeId; id += 2) some.typeByID(id);
+        const all = Spec.parse(bytes);
+        for (const _ of all) {
+          // decode everything
+        }
+        for (const spec of [some, all]) {
+          expect(Buffer.from(spec.marshal()).equals(Buffer.from(bytes))).toBe(true);
+        }
+      });
+
+      it('edited types marshal with their new names; the rest is unchanged', () => {
+        const spec = Spec.parse(bytes);
+        const entries = [...spec.entries()];
+        let named: number | undefined;
+        for (const [id, t] of entries) {
+          const renamable =
+            t.kind === 'int' || t.kind === 'typedef' || t.kind === 'struct' || t.kind === 'union';
+          if (renamable && t.name !== '') {
+            t.name = 'btfkit_renamed';
+            named = id;
+            break;
+          }
+        }
+        const composite = entries.find(
+          ([id, t]) =>
+            id !== named && (t.kind === 'struct' || t.kind === 'union') && t.members.length > 0,
+        );
+        if (named === undefined) return;
+        const t = composite?.[1];
+        if (t?.kind === 'struct' || t?.kind === 'union') t.members[0]!.name = 'btfkit_member';
+        const edited = new Set([named, composite?.[0]]);
+        const got = parseRawGolden(rawDump(RawBtf.parse(spec.marshal())));
+        expect(got.find((g) => g.id === named)?.name).toBe('btfkit_renamed');
+        if (composite) {
+          expect(got.find((g) => g.id === composite[0])?.members[0]).toMatch(/^'btfkit_member' /);
+        }
+        const want = parseRawGolden(golden);
+        expect(got.filter((g) => !edited.has(g.id))).toEqual(want.filter((g) => !edited.has(g.id)));
+      });
+
+      it('the first name lookup (a scan) and later ones (the index) agree', () => {
+        const names = [...new Set(parseRawGolden(golden).map((g) => g.name))];
+        for (const name of [...names, '', 'btfkit_missing', 'é']) {
+          const spec = Spec.parse(bytes);
+          const first = idsOrNone(spec, name);
+          expect(idsOrNone(spec, name)).toEqual(first);
+          expect(idsOrNone(spec, name)).toEqual(first);
+        }
       });
 
       it('a copy marshals to the same dump', () => {

@@ -174,25 +174,34 @@ export function indexTypes(
   firstTypeId = 1,
   layout?: readonly KindLayout[],
 ): Uint32Array {
-  const view = new DataView(types.buffer, types.byteOffset, types.byteLength);
   const len = types.byteLength;
   // Every record is at least 12 bytes, so this bounds the count by the input's size.
   const out = new Uint32Array(Math.floor(len / BTF_TYPE_SIZE));
+  // Records are whole 32-bit words, so a host-endian section that starts 4-aligned is read
+  // as words; anything else through a DataView.
+  const words =
+    littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0
+      ? new Uint32Array(types.buffer, types.byteOffset, len >>> 2)
+      : undefined;
+  const view = new DataView(types.buffer, types.byteOffset, types.byteLength);
   let n = 0;
   let pos = 0;
   while (pos < len) {
-    const id = firstTypeId + n;
     if (pos + BTF_TYPE_SIZE > len) {
+      const id = firstTypeId + n;
       throw new FormatError(
         `btf: type id ${id}: offset ${sectionOffset + pos}: record header cut at the end of the type section`,
         { offset: sectionOffset + pos, typeId: id },
       );
     }
-    const info = view.getUint32(pos + 4, littleEndian);
+    const info = words ? words[(pos >>> 2) + 1]! : view.getUint32(pos + 4, littleEndian);
     const kind = (info >>> 24) & 0x7f;
     const vlen = info & 0xffffff;
-    const trailing = trailingSize(kind, vlen, layout);
+    let trailing = kind < FIXED_TRAILING.length ? FIXED_TRAILING[kind]! : -1;
+    if (trailing >= 0) trailing += VLEN_TRAILING[kind]! * vlen;
+    else trailing = trailingSize(kind, vlen, layout);
     if (trailing < 0) {
+      const id = firstTypeId + n;
       throw new FormatError(
         `btf: type id ${id}: offset ${sectionOffset + pos}: unknown kind ${kind} and no layout section to size it`,
         { offset: sectionOffset + pos, typeId: id },
@@ -200,6 +209,7 @@ export function indexTypes(
     }
     const size = BTF_TYPE_SIZE + trailing;
     if (pos + size > len) {
+      const id = firstTypeId + n;
       throw new FormatError(
         `btf: type id ${id}: offset ${sectionOffset + pos}: ${kindName(kind)} with vlen ${vlen} runs ${pos + size - len} bytes past the end of the type section`,
         { offset: sectionOffset + pos, typeId: id },
@@ -210,6 +220,16 @@ export function indexTypes(
   }
   return n === out.length ? out : out.slice(0, n);
 }
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Bytes after the 12-byte header of the kinds 0..19 (ENUM64), as {@link trailingSize}
+ * computes them: `FIXED_TRAILING[kind] + VLEN_TRAILING[kind] * vlen`; -1 for UNKN, which
+ * (like kinds past ENUM64) only a layout section can size.
+ */
+const FIXED_TRAILING = Int32Array.of(-1, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0);
+const VLEN_TRAILING = Int32Array.of(0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12);
 
 /** What {@link encodeBtf} writes. */
 export interface EncodeBtfInput {

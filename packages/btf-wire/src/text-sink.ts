@@ -5,27 +5,34 @@
  */
 export class TextSink {
   private buf: Uint8Array;
+  /**
+   * `buf.byteLength`, kept in a field: reading a typed array's length costs more than a
+   * field in V8, and every append checks it.
+   */
+  private cap: number;
   /** Bytes written so far. */
   length = 0;
 
   /** @param capacity - starting capacity in bytes */
   constructor(capacity = 1 << 16) {
     this.buf = new Uint8Array(capacity);
+    this.cap = capacity;
   }
 
   private reserve(n: number): void {
     const need = this.length + n;
-    let cap = this.buf.byteLength * 2;
+    let cap = Math.max(this.cap * 2, 16);
     while (cap < need) cap *= 2;
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.length));
     this.buf = next;
+    this.cap = cap;
   }
 
   /** Appends an ASCII string. */
   text(s: string): void {
     const n = s.length;
-    if (this.length + n > this.buf.byteLength) this.reserve(n);
+    if (this.length + n > this.cap) this.reserve(n);
     const buf = this.buf;
     let p = this.length;
     for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
@@ -34,74 +41,60 @@ export class TextSink {
 
   /** Appends pre-encoded bytes. */
   bytes(b: Uint8Array): void {
-    if (this.length + b.byteLength > this.buf.byteLength) this.reserve(b.byteLength);
-    this.buf.set(b, this.length);
-    this.length += b.byteLength;
+    const n = b.length;
+    if (this.length + n > this.cap) this.reserve(n);
+    if (n < 32) {
+      // A loop beats `set` for the short labels formatters append.
+      const buf = this.buf;
+      let p = this.length;
+      for (let i = 0; i < n; i++) buf[p++] = b[i]!;
+      this.length = p;
+    } else {
+      this.buf.set(b, this.length);
+      this.length += n;
+    }
   }
 
   /** Appends one byte. */
   byte(c: number): void {
-    if (this.length + 1 > this.buf.byteLength) this.reserve(1);
+    if (this.length >= this.cap) this.reserve(1);
     this.buf[this.length++] = c;
   }
 
   /** Appends the bytes of `src` from `start` up to (not including) the next NUL. */
   cstring(src: Uint8Array, start: number): void {
-    let end = start;
-    while (end < src.byteLength && src[end] !== 0) end++;
-    const n = end - start;
-    if (this.length + n > this.buf.byteLength) this.reserve(n);
-    if (n < 32) {
-      const buf = this.buf;
-      let p = this.length;
-      for (let i = start; i < end; i++) buf[p++] = src[i]!;
-      this.length = p;
-    } else {
-      this.buf.set(src.subarray(start, end), this.length);
-      this.length += n;
+    // One pass: copy until NUL or the end of `src`, growing only when the buffer fills.
+    let buf = this.buf;
+    let cap = this.cap;
+    let p = this.length;
+    const n = src.length;
+    for (let i = start; i < n; i++) {
+      const b = src[i]!;
+      if (b === 0) break;
+      if (p >= cap) {
+        this.length = p;
+        this.reserve(1);
+        buf = this.buf;
+        cap = this.cap;
+      }
+      buf[p++] = b;
     }
+    this.length = p;
   }
 
   /** Appends an unsigned 32-bit integer in decimal. */
   u32(v: number): void {
-    if (this.length + 10 > this.buf.byteLength) this.reserve(10);
-    const buf = this.buf;
-    if (v < 10) {
-      buf[this.length++] = 48 + v;
-      return;
-    }
-    const digits =
-      v < 100
-        ? 2
-        : v < 1000
-          ? 3
-          : v < 10000
-            ? 4
-            : v < 100000
-              ? 5
-              : v < 1000000
-                ? 6
-                : v < 1e7
-                  ? 7
-                  : v < 1e8
-                    ? 8
-                    : v < 1e9
-                      ? 9
-                      : 10;
-    let p = this.length + digits;
-    this.length = p;
-    let t = v;
-    if (t > 0x7fffffff) {
-      const q = Math.floor(t / 10);
-      buf[--p] = 48 + (t - q * 10);
-      t = q;
-    }
-    while (t >= 10) {
-      const q = (t / 10) | 0;
-      buf[--p] = 48 + (t - q * 10);
-      t = q;
-    }
-    buf[--p] = 48 + t;
+    if (this.length + 10 > this.cap) this.reserve(10);
+    this.length = putU32(this.buf, this.length, v);
+  }
+
+  /**
+   * Makes room for `n` more bytes and returns the buffer, for formatters that write a whole
+   * line at a time from {@link length} on (and then set {@link length} past it).
+   */
+  room(n: number): Uint8Array {
+    if (this.length + n > this.cap) this.reserve(n);
+    return this.buf;
   }
 
   /** Appends a signed integer in decimal. */
@@ -123,4 +116,55 @@ export class TextSink {
   reset(): void {
     this.length = 0;
   }
+}
+
+/**
+ * Writes `v` (an unsigned 32-bit integer) in decimal at `p`, which must have room for 10
+ * bytes; returns the position after it.
+ */
+export function putU32(buf: Uint8Array, p: number, v: number): number {
+  if (v < 10) {
+    buf[p] = 48 + v;
+    return p + 1;
+  }
+  const digits =
+    v < 100
+      ? 2
+      : v < 1000
+        ? 3
+        : v < 10000
+          ? 4
+          : v < 100000
+            ? 5
+            : v < 1000000
+              ? 6
+              : v < 1e7
+                ? 7
+                : v < 1e8
+                  ? 8
+                  : v < 1e9
+                    ? 9
+                    : 10;
+  const end = p + digits;
+  let q = end;
+  let t = v;
+  if (t > 0x7fffffff) {
+    const d = Math.floor(t / 10);
+    buf[--q] = 48 + (t - d * 10);
+    t = d;
+  }
+  while (t >= 10) {
+    const d = (t / 10) | 0;
+    buf[--q] = 48 + (t - d * 10);
+    t = d;
+  }
+  buf[--q] = 48 + t;
+  return end;
+}
+
+/** Copies `b` to `buf` at `p` (which must have room); returns the position after it. */
+export function putBytes(buf: Uint8Array, p: number, b: Uint8Array): number {
+  const n = b.length;
+  for (let i = 0; i < n; i++) buf[p + i] = b[i]!;
+  return p + n;
 }

@@ -57,8 +57,8 @@ export function* formatCChunks(
   const roots = checkRoots(options.roots, dumper.typeCount);
   out.text(C_PREAMBLE);
   const n = roots ? roots.length : dumper.typeCount;
-  for (let i = roots ? 0 : 1; i < n; i++) {
-    dumper.dumpType(roots ? roots[i]! : i);
+  for (let i = roots ? 0 : 1; i < n; ) {
+    i = dumpTypes(dumper, roots, i, n, chunkSize);
     if (out.length >= chunkSize) {
       yield out.view().slice();
       out.reset();
@@ -66,6 +66,23 @@ export function* formatCChunks(
   }
   out.text(C_EPILOGUE);
   yield out.view().slice();
+}
+
+/**
+ * Dumps roots (or type IDs) from index `i` until `n` or until the output holds `limit` bytes;
+ * returns the next index. Outside the generator because V8 cannot optimize a generator's
+ * loop while it runs (no on-stack replacement).
+ */
+function dumpTypes(
+  dumper: CDumper,
+  roots: readonly number[] | undefined,
+  i: number,
+  n: number,
+  limit: number,
+): number {
+  const out = dumper.out;
+  while (i < n && out.length < limit) dumper.dumpType(roots ? roots[i++]! : i++);
+  return i;
 }
 
 /**

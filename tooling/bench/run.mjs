@@ -1,0 +1,520 @@
+// `pnpm bench`: every btfkit benchmark side by side with its anchor (libbpf through
+// tooling/bench/libbpf-bench.c, bpftool for whole-process dumps), measured in this one
+// invocation, printed as one table and written as JSON. Benchmarks, not tests: nothing here
+// fails on a slow figure.
+//
+// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|cli]
+// env:
+//   BENCH_FILTER  regex over case ids and titles (e.g. 'marshal|lookup')
+//   BENCH_RUNS    timed runs per case (default 9); medians are reported
+//   BENCH_FILE    the BTF blob (default /sys/kernel/btf/vmlinux, else testdata's vmlinux)
+//   BENCH_SMOKE=1 every case once, no warm-up, no timing claims (CI): the table says "smoke"
+//   BENCH_OUT     the results JSON (default bench-results.json at the repo root)
+//
+// Every figure is a median of CPU time (user + system of this process, or of the child for
+// whole-process cases) with the wall time beside it: on a loaded machine CPU time is the
+// steadier of the two. Ratios and pass/miss use CPU time. The build must be current
+// (`pnpm bench` builds first).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+if (typeof globalThis.gc !== 'function') {
+  // Heap figures need explicit GCs: run again with the flag.
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.argv.slice(1)], {
+    stdio: 'inherit',
+  });
+  process.exit(r.status ?? 1);
+}
+
+const { values: args } = parseArgs({
+  options: { group: { type: 'string' }, child: { type: 'string' }, heap: { type: 'boolean' } },
+});
+const smoke = process.env.BENCH_SMOKE === '1';
+const runs = smoke ? 1 : Math.max(1, Number(process.env.BENCH_RUNS ?? 9));
+const warmups = smoke ? 0 : 10;
+const filter = process.env.BENCH_FILTER ? new RegExp(process.env.BENCH_FILTER, 'i') : undefined;
+const outPath = process.env.BENCH_OUT ?? join(repo, 'bench-results.json');
+let tmpDir;
+/** A scratch directory, made on first use and removed at the end. */
+const tmp = () => {
+  tmpDir ??= mkdtempSync(join(tmpdir(), 'btfkit-bench-'));
+  return tmpDir;
+};
+
+const dist = (pkg) => pathToFileURL(join(repo, 'packages', pkg, 'dist/index.js')).href;
+const { RawBtf, rawDumpBytes } = await import(dist('btf-wire'));
+const { Builder, Spec } = await import(dist('btf-types'));
+const { loadSpecAndExtInfos } = await import(dist('btf-elf'));
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** CPU and wall medians (ms, or per-`per` op when given) of `fn` run after `setup`. */
+function measure(fn, { setup = () => undefined, per = 1, warm = warmups, settle = false } = {}) {
+  // Warm up as a long-running process would be: at least `warm` runs and 300 ms, so the
+  // JIT has optimized the hot paths before anything is timed.
+  const until = performance.now() + (warm > 0 ? 300 : 0);
+  for (let i = 0; i < warm || (performance.now() < until && i < 100); i++) fn(setup());
+  const cpu = [];
+  const wall = [];
+  for (let i = 0; i < runs; i++) {
+    const input = setup();
+    // No forced GC for cases that allocate: a full GC shrinks the young generation, and the
+    // run after it scavenges far more often than in a process that has been running for a
+    // while. Cases that barely allocate `settle`: a GC after setup keeps the background GC
+    // work that setup started out of their CPU time.
+    if (settle) globalThis.gc();
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    fn(input);
+    const w = performance.now() - w0;
+    const c = process.cpuUsage(c0);
+    wall.push(w / per);
+    cpu.push((c.user + c.system) / 1000 / per);
+  }
+  return { cpu: median(cpu), wall: median(wall) };
+}
+
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** CPU (via /usr/bin/time) and wall medians of a whole process with stdout to /dev/null. */
+function measureProcess(cmd, argv) {
+  const cpu = [];
+  const wall = [];
+  const stats = join(tmp(), 'time.txt');
+  for (let i = 0; i < runs; i++) {
+    const [exe, a] = timeBin ? [timeBin, ['-f', '%U %S', '-o', stats, cmd, ...argv]] : [cmd, argv];
+    const w0 = performance.now();
+    const r = spawnSync(exe, a, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    wall.push(performance.now() - w0);
+    if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')}: exit ${r.status}: ${r.stderr}`);
+    if (timeBin) {
+      const [u, s] = readFileSync(stats, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+      cpu.push((u + s) * 1000);
+    }
+  }
+  return { cpu: cpu.length ? median(cpu) : undefined, wall: median(wall) };
+}
+
+// The input blob, as bytes and as a file for the anchors and whole-process cases.
+let file = process.env.BENCH_FILE;
+if (!file) file = existsSync('/sys/kernel/btf/vmlinux') ? '/sys/kernel/btf/vmlinux' : undefined;
+if (!file) {
+  file = join(tmp(), 'vmlinux.btf');
+  writeFileSync(file, gunzipSync(readFileSync(join(repo, 'testdata/vmlinux/vmlinux.btf.gz'))));
+}
+const bytes = new Uint8Array(readFileSync(file));
+const elfFixture = join(repo, 'testdata/objects/core-el.o');
+const cli = join(repo, 'apps/btfkit-cli/dist/main.js');
+
+/** Builds and runs the libbpf anchor once for all its cases; `{ missing }` when it cannot. */
+function libbpfAnchor() {
+  if (!existsSync('/usr/include/bpf/btf.h')) {
+    return { missing: 'libbpf headers missing (apt-get install libbpf-dev)' };
+  }
+  const exe = join(tmp(), 'libbpf-bench');
+  const cc = spawnSync(
+    'gcc',
+    ['-O2', '-o', exe, join(repo, 'tooling/bench/libbpf-bench.c'), '-lbpf'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  if (cc.error || cc.status !== 0) {
+    return { missing: `gcc failed: ${cc.error?.message ?? cc.stderr.trim().split('\n')[0]}` };
+  }
+  const run = spawnSync(exe, [file, String(runs)], { encoding: 'utf8' });
+  if (run.status !== 0) return { missing: `libbpf-bench failed: ${run.stderr.trim()}` };
+  return JSON.parse(run.stdout);
+}
+
+const bpftool = ['/usr/sbin/bpftool', '/usr/bin/bpftool', '/sbin/bpftool'].find(existsSync);
+
+let libbpf;
+const anchorLibbpf = (key, label) => {
+  libbpf ??= libbpfAnchor();
+  if (libbpf.missing) return { missing: libbpf.missing };
+  return { label: `libbpf ${libbpf.libbpf} ${label}`, ...libbpf[key] };
+};
+const anchorBpftool = (format) => {
+  if (!bpftool) return { missing: 'bpftool not installed (apt-get install bpftool)' };
+  return {
+    label: `bpftool btf dump file X format ${format}`,
+    ...measureProcess(bpftool, ['btf', 'dump', 'file', file, 'format', format]),
+  };
+};
+
+const MiB = 2 ** 20;
+
+/**
+ * The cases. `ours()` measures btfkit: cpu/wall medians, or a `value`, or `{ missing }`;
+ * cases marked `isolate` run it in a fresh process of their own (this script with
+ * `--child ID`), so no case inherits another's JIT state or heap. `anchor()` measures the
+ * anchor the same way (`{ missing }` when absent). `judge(ours, anchor)` gets the compared
+ * figures (a `value`, else CPU time when both have it, else wall time; the anchor's undefined
+ * when missing) and says whether the target holds. No judge: report only.
+ */
+const noAnchor = () => ({ missing: 'no anchor: report only' });
+const cases = [
+  {
+    id: 'load-bytes',
+    group: 'types',
+    title: 'load vmlinux + find task_struct (bytes in memory)',
+    target: '≤ 1.0× libbpf',
+    isolate: true,
+    ours: () => measure(() => Spec.parse(bytes).typeByName('task_struct', 'struct')),
+    anchor: () => anchorLibbpf('load_bytes', 'btf__new + btf__find_by_name_kind'),
+    judge: (o, a) => o <= a,
+  },
+  {
+    id: 'load-path',
+    group: 'types',
+    title: 'load vmlinux + find task_struct (from the path)',
+    target: '≤ 1.0× libbpf',
+    isolate: true,
+    ours: () =>
+      measure(() =>
+        Spec.parse(new Uint8Array(readFileSync(file))).typeByName('task_struct', 'struct'),
+      ),
+    anchor: () => anchorLibbpf('load_path', 'btf__parse + btf__find_by_name_kind'),
+    judge: (o, a) => o <= a,
+  },
+  {
+    id: 'lookup-hit',
+    group: 'types',
+    title: 'name lookup hit after load (µs per lookup)',
+    unit: 'µs',
+    target: '≤ 1 µs',
+    isolate: true,
+    ours: () => lookups('task_struct', true),
+    anchor: () => anchorLibbpf('find_hit_us', 'btf__find_by_name_kind'),
+    judge: (o) => o <= 1,
+  },
+  {
+    id: 'lookup-miss',
+    group: 'types',
+    title: 'name lookup miss after load (µs per lookup, NotFoundError thrown)',
+    unit: 'µs',
+    target: '≤ libbpf / 100',
+    isolate: true,
+    // A miss allocates its NotFoundError: no settling GC that would shrink the young generation.
+    ours: () => lookups('btfkit_no_such_type', false),
+    anchor: () => anchorLibbpf('find_miss_us', 'btf__find_by_name_kind (linear scan)'),
+    judge: (o, a) => o <= a / 100,
+  },
+  {
+    id: 'inflate',
+    group: 'types',
+    title: 'inflate all vmlinux types + walk every member',
+    target: '≤ 60 ms, ≤ 10× libbpf',
+    isolate: true,
+    // Without libbpf the 60 ms half still holds or not.
+    anchorOptional: true,
+    ours: () =>
+      measure(
+        (s) => {
+          let sum = 0;
+          for (let id = 1; id < s.nextTypeId; id++) {
+            const t = s.typeByID(id);
+            sum += t.name.length;
+            if (t.kind === 'struct' || t.kind === 'union') {
+              for (const m of t.members) sum += m.name.length + (m.type.kind === 'void' ? 0 : 1);
+            }
+          }
+          return sum;
+        },
+        { setup: () => Spec.parse(bytes) },
+      ),
+    anchor: () => anchorLibbpf('iterate', 'iterate types, names, members'),
+    judge: (o, a) => o <= 60 && (a === undefined || o <= a * 10),
+  },
+  {
+    id: 'marshal-lazy',
+    group: 'types',
+    title: 'marshal all vmlinux types (Spec.marshal after a lazy load)',
+    target: '≤ 60 ms',
+    isolate: true,
+    ours: () => measure((s) => s.marshal(), { setup: () => Spec.parse(bytes) }),
+    anchor: () => anchorLibbpf('copy', 'btf__add_type all + btf__raw_data'),
+    judge: (o) => o <= 60,
+  },
+  {
+    id: 'marshal-inflated',
+    group: 'types',
+    title: 'marshal all vmlinux types (Spec.marshal, every type inflated)',
+    target: '≤ 60 ms',
+    isolate: true,
+    ours: () => {
+      const s = Spec.parse(bytes);
+      for (let id = 1; id < s.nextTypeId; id++) s.typeByID(id);
+      return measure(() => s.marshal());
+    },
+    anchor: () => anchorLibbpf('copy', 'btf__add_type all + btf__raw_data'),
+    judge: (o) => o <= 60,
+  },
+  {
+    id: 'marshal-builder',
+    group: 'types',
+    title: 'marshal all vmlinux types (Builder.addAll + marshal)',
+    target: '≤ 60 ms',
+    isolate: true,
+    ours: () => {
+      const all = [...Spec.parse(bytes)];
+      return measure(() => {
+        const b = new Builder();
+        b.addAll(all);
+        b.marshal();
+      });
+    },
+    anchor: () => anchorLibbpf('copy', 'btf__add_type all + btf__raw_data'),
+    judge: (o) => o <= 60,
+  },
+  {
+    id: 'dedup',
+    group: 'types',
+    title: 'dedup of all vmlinux types (anchor only: btfkit has no dedup)',
+    target: 'report',
+    ours: () => ({ missing: 'not implemented in btfkit' }),
+    anchor: () => anchorLibbpf('dedup', 'btf__dedup'),
+  },
+  {
+    id: 'heap-lazy',
+    group: 'types',
+    title: 'heap growth of a lazy vmlinux load (MiB)',
+    unit: 'MiB',
+    target: '≤ 2× blob',
+    isolate: true,
+    ours: () => {
+      // One process per run: nothing loaded before counts, only this one parse.
+      const growth = [];
+      for (let i = 0; i < runs; i++) {
+        const r = spawnSync(
+          process.execPath,
+          ['--expose-gc', fileURLToPath(import.meta.url), '--heap'],
+          { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
+        );
+        if (r.status !== 0) throw new Error(`bench: heap-lazy: ${r.stderr.trim()}`);
+        growth.push(Number(r.stdout.trim()));
+      }
+      return { value: median(growth) / MiB };
+    },
+    anchor: () => ({ value: bytes.byteLength / MiB, label: 'the blob' }),
+    judge: (o) => o <= (2 * bytes.byteLength) / MiB,
+  },
+  {
+    id: 'elf-ext',
+    group: 'elf',
+    title: 'load an ELF object + ext infos (testdata/objects/core-el.o)',
+    target: 'report',
+    isolate: true,
+    ours: () => {
+      const obj = new Uint8Array(readFileSync(elfFixture));
+      return measure(() => {
+        const { spec, extInfos } = loadSpecAndExtInfos(obj);
+        for (let id = 1; id < spec.nextTypeId; id++) spec.typeByID(id);
+        return extInfos;
+      });
+    },
+    anchor: noAnchor,
+  },
+  {
+    id: 'raw-parse',
+    group: 'wire',
+    title: 'RawBtf.parse of vmlinux (header, strings, ID→offset index)',
+    target: 'report',
+    isolate: true,
+    ours: () => measure(() => RawBtf.parse(bytes)),
+    anchor: noAnchor,
+  },
+  {
+    id: 'raw-dump-inproc',
+    group: 'wire',
+    title: 'raw dump of vmlinux in process (rawDumpBytes)',
+    target: 'report',
+    isolate: true,
+    ours: () => {
+      const raw = RawBtf.parse(bytes);
+      return measure(() => rawDumpBytes(raw), { warm: Math.min(warmups, 3) });
+    },
+    anchor: noAnchor,
+  },
+  {
+    id: 'dump-raw',
+    group: 'cli',
+    title: '`btfkit dump` raw of vmlinux, whole process',
+    target: '≤ 1.0× bpftool',
+    ours: () => measureProcess(process.execPath, [cli, 'dump', file]),
+    anchor: () => anchorBpftool('raw'),
+    judge: (o, a) => o <= a,
+  },
+  {
+    id: 'dump-c',
+    group: 'cli',
+    title: '`btfkit dump --format c` of vmlinux, whole process',
+    target: '≤ 1.5× bpftool',
+    ours: () => measureProcess(process.execPath, [cli, 'dump', file, '--format', 'c']),
+    anchor: () => anchorBpftool('c'),
+    judge: (o, a) => o <= 1.5 * a,
+  },
+];
+
+/**
+ * Per-lookup µs of `typeByName(name, 'struct')` on a loaded Spec whose index is built;
+ * `settle` as in {@link measure}.
+ */
+function lookups(name, settle) {
+  const n = smoke ? 1 : 20000;
+  const find = (s) => {
+    try {
+      return s.typeByName(name, 'struct');
+    } catch (e) {
+      if (e.name !== 'NotFoundError') throw e;
+      return undefined;
+    }
+  };
+  return measure(
+    (s) => {
+      for (let i = 0; i < n; i++) find(s);
+    },
+    {
+      setup: () => {
+        // The first lookup scans, the second builds the index: both before timing.
+        const s = Spec.parse(bytes);
+        find(s);
+        find(s);
+        return s;
+      },
+      per: n / 1000,
+      settle,
+    },
+  );
+}
+
+if (args.heap) {
+  globalThis.gc();
+  const before = process.memoryUsage();
+  const spec = Spec.parse(bytes);
+  globalThis.gc();
+  const after = process.memoryUsage();
+  if (spec.nextTypeId < 2) throw new Error('bench: empty BTF');
+  console.log(after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers));
+  process.exit(0);
+}
+
+if (args.child) {
+  const c = cases.find((x) => x.id === args.child);
+  if (!c) throw new Error(`bench: no case ${args.child}`);
+  console.log(JSON.stringify(c.ours()));
+  process.exit(0);
+}
+
+/** `ours()` of an isolated case, run in a fresh process. */
+function oursIsolated(c) {
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child', c.id],
+    { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
+  );
+  if (r.status !== 0) throw new Error(`bench: ${c.id}: exit ${r.status}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
+const selected = cases.filter(
+  (c) =>
+    (!args.group || c.group === args.group) &&
+    (!filter || filter.test(c.id) || filter.test(c.title)),
+);
+if (selected.length === 0) {
+  console.error(`bench: no case matches${filter ? ` BENCH_FILTER=${filter.source}` : ''}`);
+  process.exit(2);
+}
+
+const results = [];
+try {
+  for (const c of selected) {
+    process.stderr.write(`bench: ${c.id}...\n`);
+    const ours = c.isolate ? oursIsolated(c) : c.ours();
+    const anchor = c.anchor();
+    const judge = c.judge;
+    const key =
+      ours.value !== undefined
+        ? 'value'
+        : ours.cpu !== undefined && (anchor.missing !== undefined || anchor.cpu !== undefined)
+          ? 'cpu'
+          : 'wall';
+    const a = anchor.missing === undefined ? anchor[key] : undefined;
+    const ratio = ours.missing === undefined && a > 0 ? ours[key] / a : undefined;
+    let verdict = 'report';
+    if (smoke) verdict = 'smoke';
+    else if (judge && ours.missing === undefined) {
+      if (/libbpf|bpftool/.test(c.target) && a === undefined && !c.anchorOptional) {
+        verdict = 'no anchor';
+      } else verdict = judge(ours[key], a) ? 'pass' : 'miss';
+    }
+    results.push({
+      id: c.id,
+      group: c.group,
+      title: c.title,
+      unit: c.unit ?? 'ms',
+      target: c.target,
+      compared: key,
+      ours,
+      anchor,
+      ratio,
+      verdict,
+    });
+  }
+} finally {
+  if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+}
+
+const num = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const show = (m, unit) => {
+  if (m.missing !== undefined) return `— (${m.missing})`;
+  if (m.value !== undefined) return `${num(m.value)} ${unit}`;
+  return m.cpu === undefined
+    ? `wall ${num(m.wall)} ${unit}`
+    : `${num(m.cpu)} ${unit} (wall ${num(m.wall)})`;
+};
+const rows = [
+  ['case', 'btfkit cpu (wall)', 'anchor cpu (wall)', 'ratio', 'target', 'result'],
+  ...results.map((r) => [
+    r.title,
+    show(r.ours, r.unit),
+    r.anchor.missing === undefined
+      ? `${show(r.anchor, r.unit)} ${r.anchor.label}`
+      : show(r.anchor, r.unit),
+    r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
+    r.target,
+    r.verdict,
+  ]),
+];
+const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
+console.log(
+  `btfkit bench: ${file} (${bytes.byteLength} bytes), ${smoke ? 'smoke (1 run, no timing claims)' : `median of ${runs} runs`}, node ${process.version}, load average ${load}`,
+);
+for (const r of rows)
+  console.log(
+    r
+      .map((x, i) => x.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
+writeFileSync(
+  outPath,
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, file, bytes: bytes.byteLength, runs, smoke, loadavg: loadavg(), libbpf, results }, null, 2)}\n`,
+);
+console.log(`results: ${outPath}`);
