@@ -416,9 +416,18 @@ export class TypeDecoder {
         }
         const params: FuncParam[] = new Array(n);
         for (let i = 0, p = off + 12; i < n; i++, p += 8) {
+          const typeId = view.getUint32(p + 4, le);
+          // Only the nameless trailing marker of varargs may be void; the kernel rejects any
+          // other void parameter, and the model could not encode it back unchanged.
+          if (typeId === 0) {
+            throw new FormatError(
+              `btf: type id ${id}: parameter ${i} of FUNC_PROTO is void but not the varargs marker`,
+              { typeId: id },
+            );
+          }
           params[i] = {
             name: this.name(id, view.getUint32(p, le)),
-            type: this.ref(id, view.getUint32(p + 4, le), 'parameter'),
+            type: this.ref(id, typeId, 'parameter'),
           };
         }
         t.params = params;

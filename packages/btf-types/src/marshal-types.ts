@@ -257,6 +257,11 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         }
         for (let j = 0; j < t.params.length; j++) {
           const p = t.params[j]!;
+          if (p.type.kind === 'void') {
+            throw new BtfError(
+              `btf: type id ${id}: parameter ${j} is void; use variadic for varargs`,
+            );
+          }
           w.u32(strings.addAt(p.name, hint(12 + 8 * j)));
           w.u32(ref(p.type, 16 + 8 * j));
         }

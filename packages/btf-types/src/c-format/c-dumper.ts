@@ -44,6 +44,15 @@ const MISSING_BASE_TYPES: readonly (readonly [string, string])[] = [
  *
  * Output is bytes: names are copied byte for byte from the string sections.
  */
+/**
+ * The most C output per byte of input BTF. Real BTF prints less than it weighs (vmlinux:
+ * about 0.6 bytes per byte); malformed sizes and offsets could otherwise demand gigabytes of
+ * padding lines from a few hundred bytes.
+ */
+const OUTPUT_PER_INPUT_BYTE = 64;
+/** Small inputs may always print this much. */
+const MIN_OUTPUT_LIMIT = 1 << 16;
+
 export class CDumper {
   /** Where the C text goes. */
   readonly out: CSink;
@@ -79,7 +88,9 @@ export class CDumper {
     const tab = new TypeTable(btf);
     this.tab = tab;
     this.strings = tab.strings;
-    this.out = new CSink(tab.strings, chunkSize);
+    let input = 0;
+    for (let b: RawBtf | undefined = btf; b; b = b.base) input += b.bytes.byteLength;
+    this.out = new CSink(tab.strings, chunkSize, Math.max(MIN_OUTPUT_LIMIT, OUTPUT_PER_INPUT_BYTE * input));
     this.ptrSize = guessPointerSize(tab) || 8;
     this.pads = [
       ['long', this.ptrSize * 8],

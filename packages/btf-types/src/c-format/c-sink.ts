@@ -1,3 +1,5 @@
+import { FormatError } from '@btfkit/wire';
+
 /**
  * The byte buffer the C formatter prints into. Names are copied byte for byte from the
  * string sections, as bpftool's `printf("%s")` does, and text is ASCII; nothing is encoded.
@@ -9,13 +11,19 @@ export class CSink {
   /** `buf.byteLength` in a field: cheaper to read than a typed array's length in V8. */
   private cap: number;
   private readonly strings: Uint8Array;
+  /** Bytes handed out by earlier {@link reset}s. */
+  private flushed = 0;
+  /** The most output this sink will produce. */
+  private readonly limit: number;
 
   /**
    * @param strings - the string sections, end to end, that name offsets index
    * @param capacity - starting capacity in bytes
+   * @param limit - the most bytes to print in all; past it, {@link newline} throws
    */
-  constructor(strings: Uint8Array, capacity: number) {
+  constructor(strings: Uint8Array, capacity: number, limit = Number.POSITIVE_INFINITY) {
     this.strings = strings;
+    this.limit = limit;
     this.buf = new Uint8Array(Math.max(capacity, 256));
     this.cap = this.buf.byteLength;
   }
@@ -45,8 +53,17 @@ export class CSink {
     this.buf[this.length++] = c;
   }
 
-  /** Appends a newline and `lvl` tabs (at most 13, as libbpf's `pfx`). */
+  /**
+   * Appends a newline and `lvl` tabs (at most 13, as libbpf's `pfx`).
+   * @throws FormatError once the output has passed its limit: claimed sizes and offsets can
+   *   ask for padding lines (or nested anonymous types) far out of proportion to the input
+   */
   newline(lvl: number): void {
+    if (this.flushed + this.length > this.limit) {
+      throw new FormatError(
+        `btf: C output passed ${this.limit} bytes, far more than the input's types can need; refusing to print more`,
+      );
+    }
     const n = Math.min(lvl, 13);
     if (this.length + n + 1 > this.cap) this.grow(n + 1);
     const buf = this.buf;
@@ -121,6 +138,7 @@ export class CSink {
 
   /** Forgets what was written, keeping the buffer. */
   reset(): void {
+    this.flushed += this.length;
     this.length = 0;
   }
 }
