@@ -1,4 +1,5 @@
-import { BtfError, type Type } from 'btfkit';
+import { BtfError } from '@btfkit/wire';
+import type { Type } from 'btfkit';
 
 const MAX_DEPTH = 32;
 

@@ -1,8 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ElfFile, loadSpec, loadSpecFromBytes, RawBtf, readBtfSections, type Spec } from 'btfkit';
+import type { RawBtf, Spec } from 'btfkit';
 import { UsageError } from './cli-error.js';
+
+// The libraries are imported on first use, so a command loads only what it needs: a raw
+// dump of vmlinux never loads the type graph, the ELF reader or koffi.
 
 /** The running kernel's BTF, the default input of every command. */
 export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
@@ -49,25 +52,35 @@ function readBytes(path: string): Uint8Array {
  * The BTF of a file as stored: a raw blob, or the `.BTF` section of an ELF file before any
  * fix-up (what `bpftool btf dump file` shows).
  */
-export function rawAsStored(path: string, base?: RawBtf): RawBtf {
+export async function rawAsStored(path: string, base?: RawBtf): Promise<RawBtf> {
   const bytes = readBytes(path);
   const opts = base ? { base } : {};
+  const { RawBtf } = await import('@btfkit/wire');
   if (!isElf(bytes)) return RawBtf.parse(bytes, opts);
+  const { ElfFile, readBtfSections } = await import('@btfkit/elf');
   return RawBtf.parse(readBtfSections(ElfFile.open(bytes)).btf, opts);
+}
+
+/** Reads the raw base blob named by {@link basePath}. */
+export async function rawBase(path: string | undefined): Promise<RawBtf | undefined> {
+  return path === undefined ? undefined : rawAsStored(path);
 }
 
 /**
  * Loads a Spec (raw or ELF, ELF DATASECs fixed up), over a base Spec when given. An ELF
  * file is read only in the parts that matter; a gzipped file is unpacked first.
  */
-export function loadSpecAt(path: string, base?: Spec): Spec {
+export async function loadSpecAt(path: string, base?: Spec): Promise<Spec> {
   const opts = base ? { base } : {};
   const head = readFileSync(path).subarray(0, 2);
+  const { loadSpec, loadSpecFromBytes } = await import('btfkit');
   if (isGzip(head)) return loadSpecFromBytes(readBytes(path), opts);
   return loadSpec(path, opts);
 }
 
-/** Reads the raw base blob named by {@link basePath}. */
-export function rawBase(path: string | undefined): RawBtf | undefined {
-  return path === undefined ? undefined : rawAsStored(path);
+/** {@link loadSpecAt} of FILE over its base (`--base`, or vmlinux for module BTF). */
+export async function loadInput(file: string | undefined, base: string | undefined): Promise<Spec> {
+  const path = inputPath(file);
+  const baseFile = basePath(path, base);
+  return loadSpecAt(path, baseFile === undefined ? undefined : await loadSpecAt(baseFile));
 }

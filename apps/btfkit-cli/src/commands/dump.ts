@@ -1,4 +1,4 @@
-import { formatCChunks, jsonDumpChunks, type RawBtf, rawDumpChunks } from 'btfkit';
+import type { RawBtf } from 'btfkit';
 import { UsageError } from '../cli-error.js';
 import { basePath, inputPath, loadSpecAt, rawAsStored, rawBase } from '../input.js';
 import { writeAll } from '../output.js';
@@ -34,17 +34,19 @@ export const dump: Command = {
     const baseFile = basePath(path, values.base as string | undefined);
     let raw: RawBtf;
     if (values.fixup) {
-      const base = baseFile === undefined ? undefined : loadSpecAt(baseFile);
-      raw = loadSpecAt(path, base).raw;
+      const base = baseFile === undefined ? undefined : await loadSpecAt(baseFile);
+      raw = (await loadSpecAt(path, base)).raw;
     } else {
-      raw = rawAsStored(path, rawBase(baseFile));
+      raw = await rawAsStored(path, await rawBase(baseFile));
     }
-    const chunks =
-      format === 'raw'
-        ? rawDumpChunks(raw, 1 << 20)
-        : format === 'json'
-          ? jsonDumpChunks(raw, 1 << 20)
-          : formatCChunks(raw);
+    let chunks: Iterable<Uint8Array>;
+    if (format === 'c') {
+      const { formatCChunks } = await import('@btfkit/types');
+      chunks = formatCChunks(raw);
+    } else {
+      const { jsonDumpChunks, rawDumpChunks } = await import('@btfkit/wire');
+      chunks = format === 'raw' ? rawDumpChunks(raw, 1 << 20) : jsonDumpChunks(raw, 1 << 20);
+    }
     await writeAll(chunks);
   },
 };

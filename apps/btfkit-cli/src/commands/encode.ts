@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
-import { type ByteOrder, kernelMarshalOptions, type MarshalOptions } from 'btfkit';
+import type { ByteOrder, MarshalOptions } from 'btfkit';
 import { UsageError } from '../cli-error.js';
-import { basePath, inputPath, loadSpecAt } from '../input.js';
+import { loadInput } from '../input.js';
 import { write } from '../output.js';
 import type { Command } from './command.js';
 
@@ -36,10 +36,12 @@ again with the same IDs and writes the raw blob to OUT.
     if (order !== undefined && order !== 'little' && order !== 'big') {
       throw new UsageError(`--byte-order takes little or big, not '${order}'`);
     }
-    const path = inputPath(file);
-    const baseFile = basePath(path, values.base as string | undefined);
-    const spec = loadSpecAt(path, baseFile === undefined ? undefined : loadSpecAt(baseFile));
-    let options: MarshalOptions = values['for-kernel'] ? kernelMarshalOptions() : {};
+    const spec = await loadInput(file, values.base as string | undefined);
+    let options: MarshalOptions = {};
+    if (values['for-kernel']) {
+      const { kernelMarshalOptions } = await import('@btfkit/kernel');
+      options = kernelMarshalOptions();
+    }
     if (order !== undefined) options = { ...options, byteOrder: order as ByteOrder };
     if (values['strip-func-linkage']) options = { ...options, stripFuncLinkage: true };
     const bytes = spec.marshal(options);

@@ -1,7 +1,7 @@
-import { type Spec, sizeof, type Type } from 'btfkit';
+import type { Spec, Type } from 'btfkit';
 import { declare } from '../c-declarator.js';
 import { UsageError } from '../cli-error.js';
-import { basePath, inputPath, loadSpecAt } from '../input.js';
+import { loadInput } from '../input.js';
 import { write } from '../output.js';
 import type { Command } from './command.js';
 
@@ -20,16 +20,17 @@ Exit status 1 when nothing has that name.
     const [name, file, ...extra] = positionals;
     if (name === undefined) throw new UsageError(`missing NAME\nusage: ${find.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
-    const path = inputPath(file);
-    const baseFile = basePath(path, values.base as string | undefined);
-    const spec = loadSpecAt(path, baseFile === undefined ? undefined : loadSpecAt(baseFile));
+    const spec = await loadInput(file, values.base as string | undefined);
+    const { sizeof } = await import('@btfkit/types');
     const found = spec.anyTypesByName(name);
-    const blocks = found.map((t) => describe(spec, t));
+    const blocks = found.map((t) => describe(spec, t, sizeof));
     await write(`${blocks.join('\n')}`);
   },
 };
 
-function sizeOrUnknown(t: Type): string {
+type Sizeof = (t: Type) => number;
+
+function sizeOrUnknown(t: Type, sizeof: Sizeof): string {
   try {
     return String(sizeof(t));
   } catch {
@@ -37,7 +38,7 @@ function sizeOrUnknown(t: Type): string {
   }
 }
 
-function describe(spec: Spec, t: Type): string {
+function describe(spec: Spec, t: Type, sizeof: Sizeof): string {
   const id = spec.typeID(t);
   const head = `[${id}] ${t.kind.toUpperCase()} '${t.name}'`;
   switch (t.kind) {
@@ -48,7 +49,7 @@ function describe(spec: Spec, t: Type): string {
         const d = `${declare(m.type, m.name)}${m.bitfieldSize ? `:${m.bitfieldSize}` : ''};`;
         const byte = Math.floor(m.bitOffset / 8);
         const where = m.bitfieldSize ? `${byte}:${m.bitOffset % 8}` : `${byte}`;
-        const size = m.bitfieldSize ? `${m.bitfieldSize}b` : sizeOrUnknown(m.type);
+        const size = m.bitfieldSize ? `${m.bitfieldSize}b` : sizeOrUnknown(m.type, sizeof);
         return [d, where, size] as const;
       });
       const width = Math.min(60, Math.max(0, ...decls.map(([d]) => d.length)));
@@ -66,17 +67,17 @@ function describe(spec: Spec, t: Type): string {
       return `${lines.join('\n')}\n`;
     }
     case 'typedef':
-      return `${head} size=${sizeOrUnknown(t)}\ntypedef ${declare(t.type, t.name)};\n`;
+      return `${head} size=${sizeOrUnknown(t, sizeof)}\ntypedef ${declare(t.type, t.name)};\n`;
     case 'func':
       return `${head} linkage=${t.linkage}\n${declare(t.type, t.name)};\n`;
     case 'var':
-      return `${head} size=${sizeOrUnknown(t.type)} linkage=${t.linkage}\n${declare(t.type, t.name)};\n`;
+      return `${head} size=${sizeOrUnknown(t.type, sizeof)} linkage=${t.linkage}\n${declare(t.type, t.name)};\n`;
     case 'datasec': {
       const lines = [`${head} size=${t.size} vars=${t.vars.length}`];
       for (const v of t.vars) lines.push(`\t${v.type.name} offset=${v.offset} size=${v.size}`);
       return `${lines.join('\n')}\n`;
     }
     default:
-      return `${head} size=${sizeOrUnknown(t)}\n`;
+      return `${head} size=${sizeOrUnknown(t, sizeof)}\n`;
   }
 }

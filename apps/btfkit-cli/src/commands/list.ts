@@ -1,4 +1,3 @@
-import { listHandleInfos } from 'btfkit';
 import { UsageError } from '../cli-error.js';
 import { write } from '../output.js';
 import type { Command } from './command.js';
@@ -14,6 +13,7 @@ Needs CAP_SYS_ADMIN (or CAP_BPF on newer kernels).
   options: { json: { type: 'boolean', default: false } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
+    const { listHandleInfos } = await import('@btfkit/kernel');
     const infos = listHandleInfos();
     if (values.json) {
       await write(`${JSON.stringify(infos)}\n`);

@@ -1,6 +1,6 @@
-import { Handle, VerifierError } from 'btfkit';
+import type { Handle } from 'btfkit';
 import { UsageError } from '../cli-error.js';
-import { basePath, inputPath, loadSpecAt } from '../input.js';
+import { loadInput } from '../input.js';
 import { write } from '../output.js';
 import type { Command } from './command.js';
 
@@ -21,9 +21,8 @@ The BTF is encoded with the sanitizations this kernel needs (see 'btfkit feature
     const [file, ...extra] = positionals;
     if (file === undefined) throw new UsageError(`missing FILE\nusage: ${load.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
-    const path = inputPath(file);
-    const baseFile = basePath(path, values.base as string | undefined);
-    const spec = loadSpecAt(path, baseFile === undefined ? undefined : loadSpecAt(baseFile));
+    const spec = await loadInput(file, values.base as string | undefined);
+    const { Handle, VerifierError } = await import('@btfkit/kernel');
     let handle: Handle;
     try {
       handle = Handle.load(spec);

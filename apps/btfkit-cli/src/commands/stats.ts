@@ -1,4 +1,3 @@
-import { BTF_KIND, KIND_NAMES } from 'btfkit';
 import { UsageError } from '../cli-error.js';
 import { basePath, inputPath, rawAsStored, rawBase } from '../input.js';
 import { write } from '../output.js';
@@ -24,7 +23,11 @@ the largest structs and unions.
     if (!Number.isInteger(top) || top < 0)
       throw new UsageError(`--top takes a whole number, not '${String(values.top)}'`);
     const path = inputPath(positionals[0]);
-    const raw = rawAsStored(path, rawBase(basePath(path, values.base as string | undefined)));
+    const raw = await rawAsStored(
+      path,
+      await rawBase(basePath(path, values.base as string | undefined)),
+    );
+    const { BTF_KIND, KIND_NAMES } = await import('@btfkit/wire');
     const counts = new Map<number, number>();
     const largest: { id: number; size: number }[] = [];
     const view = raw.reader.view;
