@@ -90,7 +90,11 @@ export class CDumper {
     this.strings = tab.strings;
     let input = 0;
     for (let b: RawBtf | undefined = btf; b; b = b.base) input += b.bytes.byteLength;
-    this.out = new CSink(tab.strings, chunkSize, Math.max(MIN_OUTPUT_LIMIT, OUTPUT_PER_INPUT_BYTE * input));
+    this.out = new CSink(
+      tab.strings,
+      chunkSize,
+      Math.max(MIN_OUTPUT_LIMIT, OUTPUT_PER_INPUT_BYTE * input),
+    );
     this.ptrSize = guessPointerSize(tab) || 8;
     this.pads = [
       ['long', this.ptrSize * 8],
