@@ -4,12 +4,13 @@
  * byte for byte from the string table, so no intermediate JS strings are made.
  */
 export class TextSink {
-  private buf: Uint8Array;
+  /** The buffer; bytes past {@link length} are scratch. Subclasses append through it. */
+  protected buf: Uint8Array;
   /**
    * `buf.byteLength`, kept in a field: reading a typed array's length costs more than a
    * field in V8, and every append checks it.
    */
-  private cap: number;
+  protected cap: number;
   /** Bytes written so far. */
   length = 0;
 
@@ -19,7 +20,8 @@ export class TextSink {
     this.cap = capacity;
   }
 
-  private reserve(n: number): void {
+  /** Grows the buffer so that `n` more bytes fit. */
+  protected reserve(n: number): void {
     const need = this.length + n;
     let cap = Math.max(this.cap * 2, 16);
     while (cap < need) cap *= 2;

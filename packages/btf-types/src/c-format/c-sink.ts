@@ -1,15 +1,11 @@
-import { FormatError } from '@btfkit/wire';
+import { FormatError, TextSink } from '@btfkit/wire';
 
 /**
- * The byte buffer the C formatter prints into. Names are copied byte for byte from the
- * string sections, as bpftool's `printf("%s")` does, and text is ASCII; nothing is encoded.
+ * The byte buffer the C formatter prints into: wire's {@link TextSink} plus names copied
+ * byte for byte from the string sections (as bpftool's `printf("%s")` does), libbpf's
+ * indentation, and a bound on the total output.
  */
-export class CSink {
-  /** Bytes written so far. */
-  length = 0;
-  private buf: Uint8Array;
-  /** `buf.byteLength` in a field: cheaper to read than a typed array's length in V8. */
-  private cap: number;
+export class CSink extends TextSink {
   private readonly strings: Uint8Array;
   /** Bytes handed out by earlier {@link reset}s. */
   private flushed = 0;
@@ -22,35 +18,9 @@ export class CSink {
    * @param limit - the most bytes to print in all; past it, {@link newline} throws
    */
   constructor(strings: Uint8Array, capacity: number, limit = Number.POSITIVE_INFINITY) {
+    super(Math.max(capacity, 256));
     this.strings = strings;
     this.limit = limit;
-    this.buf = new Uint8Array(Math.max(capacity, 256));
-    this.cap = this.buf.byteLength;
-  }
-
-  private grow(n: number): void {
-    let cap = Math.max(256, this.cap * 2);
-    while (cap < this.length + n) cap *= 2;
-    const next = new Uint8Array(cap);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.cap = cap;
-  }
-
-  /** Appends an ASCII string. */
-  text(s: string): void {
-    const n = s.length;
-    if (this.length + n > this.cap) this.grow(n);
-    const buf = this.buf;
-    let p = this.length;
-    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
-    this.length = p;
-  }
-
-  /** Appends one byte. */
-  byte(c: number): void {
-    if (this.length + 1 > this.cap) this.grow(1);
-    this.buf[this.length++] = c;
   }
 
   /**
@@ -65,7 +35,7 @@ export class CSink {
       );
     }
     const n = Math.min(lvl, 13);
-    if (this.length + n + 1 > this.cap) this.grow(n + 1);
+    if (this.length + n + 1 > this.cap) this.reserve(n + 1);
     const buf = this.buf;
     let p = this.length;
     buf[p++] = 10;
@@ -75,15 +45,7 @@ export class CSink {
 
   /** Appends the name at string offset `off`, without its NUL. */
   name(off: number): void {
-    const s = this.strings;
-    let end = off;
-    while (s[end] !== 0) end++;
-    const n = end - off;
-    if (this.length + n > this.cap) this.grow(n);
-    const buf = this.buf;
-    let p = this.length;
-    for (let i = off; i < end; i++) buf[p++] = s[i]!;
-    this.length = p;
+    this.cstring(this.strings, off);
   }
 
   /**
@@ -100,45 +62,9 @@ export class CSink {
     }
   }
 
-  /** Appends an unsigned 32-bit integer in decimal. */
-  u32(v: number): void {
-    if (this.length + 10 > this.cap) this.grow(10);
-    const buf = this.buf;
-    if (v < 10) {
-      buf[this.length++] = 48 + v;
-      return;
-    }
-    let digits = 1;
-    for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-    let p = this.length + digits;
-    this.length = p;
-    let t = v;
-    while (t >= 10) {
-      const q = Math.floor(t / 10);
-      buf[--p] = 48 + (t - q * 10);
-      t = q;
-    }
-    buf[--p] = 48 + t;
-  }
-
-  /** Appends a signed 32-bit integer in decimal. */
-  i32(v: number): void {
-    if (v < 0) {
-      this.byte(45);
-      this.u32(-v);
-    } else {
-      this.u32(v);
-    }
-  }
-
-  /** The bytes written so far (a view, no copy). */
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
-
-  /** Forgets what was written, keeping the buffer. */
-  reset(): void {
+  /** Forgets what was written, keeping the buffer and counting it against the limit. */
+  override reset(): void {
     this.flushed += this.length;
-    this.length = 0;
+    super.reset();
   }
 }
