@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as btfkit from 'btfkit';
 import * as browser from 'btfkit/browser';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { bundleForBrowser } from '../../../tooling/browser-bundle.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const testdata = resolve(here, '../../../testdata');
@@ -63,36 +63,18 @@ describe('btfkit facade', () => {
   });
 
   it('its browser entry bundles for a browser with no Node built-in', async () => {
-    const result = await build({
-      stdin: { contents: "export * from 'btfkit/browser';", resolveDir: here },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      conditions: ['browser'],
-    });
-    const inputs = Object.keys(result.metafile.inputs);
+    const { inputs, code } = await bundleForBrowser("export * from 'btfkit/browser';", here);
     expect(inputs.some((i) => i.includes('btf-wire'))).toBe(true);
     expect(
       inputs.filter(
         (i) => i.startsWith('node:') || i.includes('koffi') || i.includes('btf-kernel'),
       ),
     ).toEqual([]);
-    expect(result.outputFiles[0]!.text).not.toMatch(/from ["']node:/);
+    expect(code).not.toMatch(/from ["']node:/);
   });
 
   it('resolves the browser condition of the main entry to the browser build', async () => {
-    const result = await build({
-      stdin: { contents: "export * from 'btfkit';", resolveDir: here },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-    });
-    expect(Object.keys(result.metafile.inputs).filter((i) => i.includes('btf-kernel'))).toEqual([]);
+    const { inputs } = await bundleForBrowser("export * from 'btfkit';", here);
+    expect(inputs.filter((i) => i.includes('btf-kernel'))).toEqual([]);
   });
 });
