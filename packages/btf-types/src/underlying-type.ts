@@ -7,29 +7,33 @@ import type { Type } from './types.js';
  */
 export const MAX_RESOLVE_DEPTH = 32;
 
+const QUALIFIERS: ReadonlySet<Type['kind']> = new Set([
+  'const',
+  'volatile',
+  'restrict',
+  'type_tag',
+]);
+const QUALIFIERS_AND_TYPEDEFS: ReadonlySet<Type['kind']> = new Set([...QUALIFIERS, 'typedef']);
+
+/** Follows `type` while its kind is in `skip`, at most {@link MAX_RESOLVE_DEPTH} levels. */
+function skipKinds(type: Type, skip: ReadonlySet<Type['kind']>, what: string): Type {
+  let t = type;
+  for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
+    if (!skip.has(t.kind)) return t;
+    t = (t as Extract<Type, { kind: 'typedef' }>).type;
+  }
+  throw new BtfError(
+    `btf: ${type.kind} '${type.name}': more than ${MAX_RESOLVE_DEPTH} ${what} (a cycle?)`,
+  );
+}
+
 /**
  * The type behind typedefs, qualifiers (`const`, `volatile`, `restrict`) and type tags:
  * `const size_t` resolves to `unsigned long`.
  * @throws BtfError when more than {@link MAX_RESOLVE_DEPTH} levels are followed (a cycle)
  */
 export function underlyingType(type: Type): Type {
-  let t = type;
-  for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
-    switch (t.kind) {
-      case 'typedef':
-      case 'const':
-      case 'volatile':
-      case 'restrict':
-      case 'type_tag':
-        t = t.type;
-        break;
-      default:
-        return t;
-    }
-  }
-  throw new BtfError(
-    `btf: ${type.kind} '${type.name}': more than ${MAX_RESOLVE_DEPTH} typedefs and qualifiers (a cycle?)`,
-  );
+  return skipKinds(type, QUALIFIERS_AND_TYPEDEFS, 'typedefs and qualifiers');
 }
 
 /**
@@ -38,20 +42,5 @@ export function underlyingType(type: Type): Type {
  * @throws BtfError when more than {@link MAX_RESOLVE_DEPTH} qualifiers are followed (a cycle)
  */
 export function qualifiedType(type: Type): Type {
-  let t = type;
-  for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
-    switch (t.kind) {
-      case 'const':
-      case 'volatile':
-      case 'restrict':
-      case 'type_tag':
-        t = t.type;
-        break;
-      default:
-        return t;
-    }
-  }
-  throw new BtfError(
-    `btf: ${type.kind} '${type.name}': more than ${MAX_RESOLVE_DEPTH} qualifiers (a cycle?)`,
-  );
+  return skipKinds(type, QUALIFIERS, 'qualifiers');
 }
