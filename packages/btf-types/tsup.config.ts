@@ -1,3 +1,8 @@
 import { packageBuild } from '../../tooling/tsup.base.ts';
 
-export default packageBuild({ index: 'src/index.ts' });
+// The model types' `@internal` fields (a decoded type's unresolved children, its decoder and
+// ID) stay out of the published declarations.
+export default packageBuild(
+  { index: 'src/index.ts' },
+  { dts: { compilerOptions: { stripInternal: true } } },
+);

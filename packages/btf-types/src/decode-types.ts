@@ -8,6 +8,7 @@ import {
 } from '@btfkit/wire';
 import {
   ArrayType,
+  type ChildSource,
   Const,
   Datasec,
   DeclTag,
@@ -40,21 +41,15 @@ const VAR_LINKAGES: readonly VarLinkage[] = ['static', 'global', 'extern'];
 
 const utf8 = new TextDecoder('utf-8');
 
-/** Where a decoded type remembers its ID; checked against the cache, so copies do not match. */
-const TYPE_ID: unique symbol = Symbol('btfkit.typeId');
-
-interface WithId {
-  [TYPE_ID]?: number;
-}
-
 /**
- * Inflates the types of one blob into model objects on demand and caches them. A type is
- * stored in the cache before its children are resolved (a shell with placeholder children),
- * and children are resolved from an explicit work stack, so cycles terminate and no depth of
- * input nesting grows the call stack. Records are read straight from the type section's
- * `DataView`; no intermediate record object is made.
+ * Inflates the types of one blob into model objects on demand and caches them. A type is made
+ * from its own record only: its children are resolved the first time one of them is read
+ * (see {@link ChildSource}), each becoming an object of its own whose children wait in turn.
+ * So finding one type costs one object, cycles need no care, and no depth of input nesting
+ * grows the call stack. Records are read straight from the type section's `DataView`; no
+ * intermediate record object is made.
  */
-export class TypeDecoder {
+export class TypeDecoder implements ChildSource {
   /** The blob. */
   readonly raw: RawBtf;
   /** The decoder of the base blob, for split BTF. */
@@ -63,14 +58,18 @@ export class TypeDecoder {
   readonly firstTypeId: number;
   /** One past the last type ID of this blob. */
   readonly nextTypeId: number;
-  private readonly cache: (Type | undefined)[];
+  /**
+   * Decoded types by local index: in a Map while there are few (allocating an array slot for
+   * every type of a large blob costs more than a program that finds one type needs), then
+   * in an array.
+   */
+  private cache: (Type | undefined)[] | undefined;
+  private readonly few = new Map<number, Type>();
   private readonly view: DataView;
   private readonly le: boolean;
   private readonly offsets: Uint32Array;
   private readonly strBytes: Uint8Array;
   private readonly strFirst: number;
-  private readonly stack: number[] = [];
-  private created: number[] = [];
   /** The own string section as one string, once enough names were decoded and it is ASCII. */
   private strText: string | undefined;
   private namesDecoded = 0;
@@ -93,7 +92,6 @@ export class TypeDecoder {
     this.base = base;
     this.firstTypeId = raw.firstTypeId;
     this.nextTypeId = raw.nextTypeId;
-    this.cache = new Array(raw.offsets.length);
     this.view = raw.reader.view;
     this.le = raw.littleEndian;
     this.offsets = raw.offsets;
@@ -103,19 +101,37 @@ export class TypeDecoder {
 
   /** The cached type of a local ID, if inflated. */
   cached(id: number): Type | undefined {
-    return this.cache[id - this.firstTypeId];
+    const i = id - this.firstTypeId;
+    return this.cache !== undefined ? this.cache[i] : this.few.get(i);
+  }
+
+  /** Caches `type` as the type of local index `i`. */
+  private store(i: number, type: Type): void {
+    const cache = this.cache;
+    if (cache !== undefined) {
+      cache[i] = type;
+      return;
+    }
+    this.few.set(i, type);
+    if (this.few.size < ARRAY_CACHE_AFTER) return;
+    const all: (Type | undefined)[] = new Array(this.nextTypeId - this.firstTypeId);
+    for (const [k, t] of this.few) all[k] = t;
+    this.few.clear();
+    this.cache = all;
   }
 
   /** Stores an already-built type (from a copy) under its ID. */
   seed(id: number, type: Type): void {
-    this.cache[id - this.firstTypeId] = type;
-    (type as WithId)[TYPE_ID] = id;
+    this.store(id - this.firstTypeId, type);
+    type._src = this;
+    type._id = id;
   }
 
   /**
-   * The type with ID `id` (0 is void), inflating it and everything it references.
+   * The type with ID `id` (0 is void), decoded from its record. Its children are decoded
+   * when first read.
    * @throws NotFoundError for an ID past the end
-   * @throws FormatError naming the type ID when a record is malformed
+   * @throws FormatError naming the type ID when the record is malformed
    */
   typeByID(id: number): Type {
     if (id === 0) return VOID;
@@ -126,32 +142,47 @@ export class TypeDecoder {
     if (id >= this.nextTypeId || !Number.isInteger(id)) {
       throw new NotFoundError(`btf: type id ${id}: not found`);
     }
-    const hit = this.cache[id - this.firstTypeId];
-    if (hit) return hit;
-    this.created.length = 0;
-    try {
-      const t = this.shell(id);
-      this.drain();
-      return t;
-    } catch (err) {
-      // Leave no half-built type behind: a later call must see the same error.
-      for (const c of this.created) {
-        this.cache[c - this.firstTypeId] = undefined;
-      }
-      this.stack.length = 0;
-      throw err;
-    }
+    return this.cached(id) ?? this.shell(id);
   }
 
   /** The ID of `type` in this blob or its base, or undefined. */
   idOf(type: Type): number | undefined {
     if (type.kind === 'void') return 0;
-    const id = (type as WithId)[TYPE_ID];
-    if (id === undefined) return undefined;
-    if (id >= this.firstTypeId) {
-      return id < this.nextTypeId && this.cache[id - this.firstTypeId] === type ? id : undefined;
-    }
+    if (type._src === this) return type._id;
     return this.base?.idOf(type);
+  }
+
+  /**
+   * Whether a decoded type still has children that were never read. Such a type cannot have
+   * had its children edited (its scalar fields may have been).
+   */
+  pending(type: Type): boolean {
+    switch (type.kind) {
+      case 'pointer':
+        return type._target === undefined;
+      case 'array':
+        return type._type === undefined || type._index === undefined;
+      case 'struct':
+      case 'union':
+        return type._members === undefined;
+      case 'enum':
+        return type._values === undefined;
+      case 'func_proto':
+        return type._returnType === undefined || type._params === undefined;
+      case 'datasec':
+        return type._vars === undefined;
+      case 'func':
+      case 'typedef':
+      case 'volatile':
+      case 'const':
+      case 'restrict':
+      case 'type_tag':
+      case 'decl_tag':
+      case 'var':
+        return type._type === undefined;
+      default:
+        return false;
+    }
   }
 
   /**
@@ -169,11 +200,6 @@ export class TypeDecoder {
     for (const [rel, name] of this.nameCache) slots[rel] = this.names.push(name);
     this.nameCache.clear();
     this.nameSlot = slots;
-  }
-
-  private drain(): void {
-    const stack = this.stack;
-    while (stack.length > 0) this.fill(stack.pop()!);
   }
 
   private name(id: number, off: number): string {
@@ -214,22 +240,41 @@ export class TypeDecoder {
     );
   }
 
-  /** The type `ref` refers to from type `from`, creating a shell when not yet inflated. */
-  private ref(from: number, ref: number, what: string): Type {
+  /**
+   * The type `ref` refers to from type `from`: cached, or made from its record now. `ref` was
+   * range-checked when `from` was made.
+   */
+  private ref(ref: number): Type {
     if (ref === 0) return VOID;
-    if (ref >= this.firstTypeId) {
-      if (ref < this.nextTypeId) return this.cache[ref - this.firstTypeId] ?? this.shell(ref);
-    } else if (this.base) {
-      return this.base.typeByID(ref);
+    if (ref >= this.firstTypeId) return this.cached(ref) ?? this.shell(ref);
+    return this.base!.typeByID(ref);
+  }
+
+  /** Throws unless `off` is the offset of a name in the string table (base included). */
+  private checkName(from: number, off: number): void {
+    const rel = off - this.strFirst;
+    if (rel >= 0 ? rel < this.strBytes.byteLength : this.raw.strings.tryAt(off) !== undefined) {
+      return;
     }
+    throw new FormatError(
+      `btf: type id ${from}: name offset ${off} is past the end of the string table`,
+      { typeId: from },
+    );
+  }
+
+  /** Throws unless `ref` is a type ID that type `from` may reference (void included). */
+  private check(from: number, ref: number, what: string): void {
+    if (ref < this.nextTypeId && (ref >= this.firstTypeId || ref === 0 || this.base)) return;
     throw new FormatError(`btf: type id ${from}: ${what} type id ${ref} out of range`, {
       typeId: from,
     });
   }
 
   /**
-   * Creates the object for `id` with placeholder children, caches it, and queues it for
-   * {@link fill} when it has children.
+   * Makes the object for `id` from its record alone, with its children unresolved, and caches
+   * it. Everything the record says about itself is checked here, references included (in
+   * range; a FUNC's is a FUNC_PROTO; only varargs is a void parameter), so reading a child
+   * later fails only when the child's own record is malformed.
    */
   private shell(id: number): Type {
     const view = this.view;
@@ -242,7 +287,6 @@ export class TypeDecoder {
     const vlen = info & 0xffff_ff;
     const kflag = info >>> 31 === 1;
     let t: Type;
-    let children = true;
     switch (kind) {
       case BTF_KIND.INT: {
         const w = view.getUint32(off + 12, le);
@@ -253,47 +297,44 @@ export class TypeDecoder {
           w & 0xff,
           (w >>> 16) & 0xff,
         );
-        children = false;
         break;
       }
       case BTF_KIND.PTR:
+        this.check(id, sizeType, 'pointee');
         t = new Pointer(VOID);
+        t._target = undefined;
         break;
       case BTF_KIND.ARRAY:
+        this.check(id, view.getUint32(off + 12, le), 'element');
+        this.check(id, view.getUint32(off + 16, le), 'index');
         t = new ArrayType(VOID, VOID, view.getUint32(off + 20, le));
+        t._type = undefined;
+        t._index = undefined;
         break;
       case BTF_KIND.STRUCT:
-        t = new Struct(this.name(id, nameOff), sizeType, NO_MEMBERS);
-        break;
       case BTF_KIND.UNION:
-        t = new Union(this.name(id, nameOff), sizeType, NO_MEMBERS);
-        break;
-      case BTF_KIND.ENUM: {
-        const values: EnumValue[] = new Array(vlen);
-        for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
-          const v = kflag ? view.getInt32(p + 4, le) : view.getUint32(p + 4, le);
-          values[i] = { name: this.name(id, view.getUint32(p, le)), value: bigint(v) };
-        }
-        t = new Enum(this.name(id, nameOff), sizeType, values, kflag, false);
-        children = false;
-        break;
-      }
-      case BTF_KIND.ENUM64: {
-        const values: EnumValue[] = new Array(vlen);
         for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
-          const u = (BigInt(view.getUint32(p + 8, le)) << 32n) | BigInt(view.getUint32(p + 4, le));
-          values[i] = {
-            name: this.name(id, view.getUint32(p, le)),
-            value: kflag ? BigInt.asIntN(64, u) : u,
-          };
+          this.checkName(id, view.getUint32(p, le));
+          this.check(id, view.getUint32(p + 4, le), 'member');
         }
-        t = new Enum(this.name(id, nameOff), sizeType, values, kflag, true);
-        children = false;
+        t =
+          kind === BTF_KIND.STRUCT
+            ? new Struct(this.name(id, nameOff), sizeType, NO_MEMBERS)
+            : new Union(this.name(id, nameOff), sizeType, NO_MEMBERS);
+        t._members = undefined;
+        break;
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64: {
+        const step = kind === BTF_KIND.ENUM ? 8 : 12;
+        for (let i = 0, p = off + 12; i < vlen; i++, p += step) {
+          this.checkName(id, view.getUint32(p, le));
+        }
+        t = new Enum(this.name(id, nameOff), sizeType, NO_VALUES, kflag, kind === BTF_KIND.ENUM64);
+        t._values = undefined;
         break;
       }
       case BTF_KIND.FWD:
         t = new Fwd(this.name(id, nameOff), kflag ? 'union' : 'struct');
-        children = false;
         break;
       case BTF_KIND.TYPEDEF:
         t = new Typedef(this.name(id, nameOff), VOID);
@@ -314,12 +355,42 @@ export class TypeDecoder {
             typeId: id,
           });
         }
+        this.check(id, sizeType, 'prototype');
+        if (this.kindOf(sizeType) !== BTF_KIND.FUNC_PROTO) {
+          throw new FormatError(
+            `btf: type id ${id}: FUNC type id ${sizeType} is not a FUNC_PROTO`,
+            {
+              typeId: id,
+            },
+          );
+        }
         t = new Func(this.name(id, nameOff), PLACEHOLDER_PROTO, linkage);
+        t._type = undefined;
         break;
       }
-      case BTF_KIND.FUNC_PROTO:
-        t = new FuncProto(VOID, NO_PARAMS, false);
+      case BTF_KIND.FUNC_PROTO: {
+        this.check(id, sizeType, 'return');
+        // Only the nameless trailing marker of varargs may be void; the kernel rejects any
+        // other void parameter, and the model could not encode it back unchanged.
+        for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
+          const ref = view.getUint32(p + 4, le);
+          this.checkName(id, view.getUint32(p, le));
+          this.check(id, ref, 'parameter');
+          if (ref === 0 && (i !== vlen - 1 || view.getUint32(p, le) !== 0)) {
+            throw new FormatError(
+              `btf: type id ${id}: parameter ${i} of FUNC_PROTO is void but not the varargs marker`,
+              { typeId: id },
+            );
+          }
+        }
+        const last = off + 12 + (vlen - 1) * 8;
+        const variadic =
+          vlen > 0 && view.getUint32(last, le) === 0 && view.getUint32(last + 4, le) === 0;
+        t = new FuncProto(VOID, NO_PARAMS, variadic);
+        t._returnType = undefined;
+        t._params = undefined;
         break;
+      }
       case BTF_KIND.VAR: {
         const l = view.getUint32(off + 12, le);
         const linkage = VAR_LINKAGES[l];
@@ -330,11 +401,14 @@ export class TypeDecoder {
         break;
       }
       case BTF_KIND.DATASEC:
+        for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+          this.check(id, view.getUint32(p, le), 'variable');
+        }
         t = new Datasec(this.name(id, nameOff), sizeType, NO_VARS);
+        t._vars = undefined;
         break;
       case BTF_KIND.FLOAT:
         t = new Float(this.name(id, nameOff), sizeType);
-        children = false;
         break;
       case BTF_KIND.DECL_TAG:
         t = new DeclTag(this.name(id, nameOff), VOID, view.getInt32(off + 12, le), kflag);
@@ -345,24 +419,48 @@ export class TypeDecoder {
       default:
         throw new NotSupportedError(`btf: type id ${id}: kind ${kindName(kind)} is not supported`);
     }
-    this.cache[id - this.firstTypeId] = t;
-    (t as WithId)[TYPE_ID] = id;
-    this.created.push(id);
-    if (children) this.stack.push(id);
+    if (
+      t.kind === 'typedef' ||
+      t.kind === 'volatile' ||
+      t.kind === 'const' ||
+      t.kind === 'restrict' ||
+      t.kind === 'var' ||
+      t.kind === 'decl_tag' ||
+      t.kind === 'type_tag'
+    ) {
+      this.check(id, sizeType, 'target');
+      t._type = undefined;
+    }
+    t._src = this;
+    t._id = id;
+    this.store(id - this.firstTypeId, t);
     return t;
   }
 
-  /** Resolves the children of a shell. */
-  private fill(id: number): void {
-    const t = this.cache[id - this.firstTypeId]!;
+  /** The wire kind of a type ID's record (0 for void). */
+  private kindOf(id: number): number {
+    if (id === 0) return 0;
+    if (id < this.firstTypeId) return this.base!.kindOf(id);
+    const off = this.offsets[id - this.firstTypeId]!;
+    return (this.view.getUint32(off + 4, this.le) >>> 24) & 0x7f;
+  }
+
+  /**
+   * Resolves the children of a decoded type that are still unresolved (a child set through
+   * a setter in the meantime is kept). Every reference was range-checked by {@link shell}.
+   * @throws FormatError naming a child's type ID when the child's record is malformed
+   */
+  fill(t: Type): void {
+    const id = t._id;
     const view = this.view;
     const le = this.le;
     const off = this.offsets[id - this.firstTypeId]!;
+    const info = view.getUint32(off + 4, le);
     const sizeType = view.getUint32(off + 8, le);
-    const vlen = view.getUint32(off + 4, le) & 0xffff_ff;
+    const vlen = info & 0xffff_ff;
     switch (t.kind) {
       case 'pointer':
-        t.target = this.ref(id, sizeType, 'pointee');
+        t._target ??= this.ref(sizeType);
         return;
       case 'typedef':
       case 'volatile':
@@ -371,78 +469,78 @@ export class TypeDecoder {
       case 'type_tag':
       case 'decl_tag':
       case 'var':
-        t.type = this.ref(id, sizeType, 'target');
+        t._type ??= this.ref(sizeType);
+        return;
+      case 'func':
+        t._type ??= this.ref(sizeType) as FuncProto;
         return;
       case 'array':
-        t.type = this.ref(id, view.getUint32(off + 12, le), 'element');
-        t.index = this.ref(id, view.getUint32(off + 16, le), 'index');
+        t._type ??= this.ref(view.getUint32(off + 12, le));
+        t._index ??= this.ref(view.getUint32(off + 16, le));
         return;
       case 'struct':
       case 'union': {
-        const kflag = view.getUint32(off + 4, le) >>> 31 === 1;
+        if (t._members !== undefined) return;
+        const kflag = info >>> 31 === 1;
         const members: Member[] = new Array(vlen);
         for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
           const o = view.getUint32(p + 8, le);
           members[i] = {
             name: this.name(id, view.getUint32(p, le)),
-            type: this.ref(id, view.getUint32(p + 4, le), 'member'),
+            type: this.ref(view.getUint32(p + 4, le)),
             bitOffset: kflag ? o & 0xffffff : o,
             bitfieldSize: kflag ? o >>> 24 : 0,
           };
         }
-        t.members = members;
+        t._members = members;
         return;
       }
-      case 'func': {
-        const proto = this.ref(id, sizeType, 'prototype');
-        if (proto.kind !== 'func_proto') {
-          throw new FormatError(
-            `btf: type id ${id}: FUNC type id ${sizeType} is not a FUNC_PROTO`,
-            {
-              typeId: id,
-            },
-          );
+      case 'enum': {
+        if (t._values !== undefined) return;
+        const values: EnumValue[] = new Array(vlen);
+        if (t.enum64) {
+          for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+            const u =
+              (BigInt(view.getUint32(p + 8, le)) << 32n) | BigInt(view.getUint32(p + 4, le));
+            values[i] = {
+              name: this.name(id, view.getUint32(p, le)),
+              value: t.signed ? BigInt.asIntN(64, u) : u,
+            };
+          }
+        } else {
+          for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
+            const v = t.signed ? view.getInt32(p + 4, le) : view.getUint32(p + 4, le);
+            values[i] = { name: this.name(id, view.getUint32(p, le)), value: bigint(v) };
+          }
         }
-        t.type = proto;
+        t._values = values;
         return;
       }
       case 'func_proto': {
-        t.returnType = this.ref(id, sizeType, 'return');
-        let n = vlen;
-        const last = off + 12 + (vlen - 1) * 8;
-        if (vlen > 0 && view.getUint32(last, le) === 0 && view.getUint32(last + 4, le) === 0) {
-          t.variadic = true;
-          n--;
-        }
+        t._returnType ??= this.ref(sizeType);
+        if (t._params !== undefined) return;
+        const n = t.variadic ? vlen - 1 : vlen;
         const params: FuncParam[] = new Array(n);
         for (let i = 0, p = off + 12; i < n; i++, p += 8) {
-          const typeId = view.getUint32(p + 4, le);
-          // Only the nameless trailing marker of varargs may be void; the kernel rejects any
-          // other void parameter, and the model could not encode it back unchanged.
-          if (typeId === 0) {
-            throw new FormatError(
-              `btf: type id ${id}: parameter ${i} of FUNC_PROTO is void but not the varargs marker`,
-              { typeId: id },
-            );
-          }
           params[i] = {
             name: this.name(id, view.getUint32(p, le)),
-            type: this.ref(id, typeId, 'parameter'),
+            type: this.ref(view.getUint32(p + 4, le)),
           };
         }
-        t.params = params;
+        t._params = params;
         return;
       }
       case 'datasec': {
+        if (t._vars !== undefined) return;
         const vars: VarSecinfo[] = new Array(vlen);
         for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
           vars[i] = {
-            type: this.ref(id, view.getUint32(p, le), 'variable'),
+            type: this.ref(view.getUint32(p, le)),
             offset: view.getUint32(p + 4, le),
             size: view.getUint32(p + 8, le),
           };
         }
-        t.vars = vars;
+        t._vars = vars;
         return;
       }
       default:
@@ -451,16 +549,19 @@ export class TypeDecoder {
   }
 }
 
+/** Types kept in a Map before the cache becomes an array (see `TypeDecoder.cache`). */
+const ARRAY_CACHE_AFTER = 1024;
 /** Names decoded byte by byte before the whole string section is decoded at once. */
 const TEXT_AFTER = 2048;
 /** Distinct names kept in a Map before they move to a slot index (see `nameSlot`). */
-const SLOTS_AFTER = 32768;
+const SLOTS_AFTER = 4096;
 
-// Shells hold these until fill() gives them their own arrays (in the same typeByID call,
-// or the shell is dropped): one shared empty array instead of one per shell.
+// Constructor arguments of shells, replaced by `undefined` (unresolved) right away: one
+// shared empty array instead of one per shell.
 const NO_MEMBERS: Member[] = [];
 const NO_PARAMS: FuncParam[] = [];
 const NO_VARS: VarSecinfo[] = [];
+const NO_VALUES: EnumValue[] = [];
 
 /** BigInts of the small values most enumerators have, made once. */
 const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
@@ -470,7 +571,7 @@ function bigint(v: number): bigint {
   return v >= 0 && v < 1024 ? SMALL_BIGINTS[v]! : BigInt(v);
 }
 
-/** Stands in for a FUNC's prototype until it is resolved; never visible to callers. */
+/** A FUNC shell's constructor argument, replaced by `undefined` (unresolved) right away. */
 const PLACEHOLDER_PROTO = new FuncProto(VOID, []);
 
 /** Decodes a NUL-terminated name, ASCII fast path first. */

@@ -4,6 +4,8 @@ const encoder = new TextEncoder();
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const UNDERSCORE = 0x5f;
+/** A kind mask (see {@link NameIndex.lookup}) that lets every kind through. */
+export const ALL_KINDS = -1;
 
 /**
  * A hash index from essential name to type ID over one blob's types (not its base's), built
@@ -29,11 +31,12 @@ export class NameIndex {
   /**
    * The IDs of the types whose full name is `name`, ascending. The essential name picks the
    * bucket; the full name is then compared byte for byte.
+   * @param kinds - only records whose wire kind `k` has bit `1 << k` set here (default: all)
    */
-  lookup(name: string): number[] {
+  lookup(name: string, kinds = ALL_KINDS): number[] {
     if (!this.scanned) {
       this.scanned = true;
-      return this.scan(encoder.encode(name));
+      return this.scan(encoder.encode(name), kinds);
     }
     if (!this.heads) this.build();
     const raw = this.raw;
@@ -49,7 +52,9 @@ export class NameIndex {
     const ownBytes = strings.bytes;
     const ownFirst = strings.firstOffset;
     for (let i = heads[h & this.mask]!; i !== 0; i = next[i - 1]!) {
-      const nameOff = view.getUint32(raw.offsets[i - 1]!, le);
+      const off = raw.offsets[i - 1]!;
+      if (!kindIn(kinds, view.getUint32(off + 4, le))) continue;
+      const nameOff = view.getUint32(off, le);
       const rel = nameOff - ownFirst;
       let hit: boolean;
       if (rel >= 0 && rel < ownBytes.byteLength) {
@@ -65,8 +70,12 @@ export class NameIndex {
     return out;
   }
 
-  /** Every record whose name is `query`, by one pass over the records. */
-  private scan(query: Uint8Array): number[] {
+  /**
+   * Every record of the given kinds whose name is `query`, by one pass over the records.
+   * The kind is checked first: it sits beside the name offset, while the name's bytes are
+   * elsewhere in memory (libbpf's `btf__find_by_name_kind` scans the same way).
+   */
+  private scan(query: Uint8Array, kinds: number): number[] {
     const out: number[] = [];
     const raw = this.raw;
     const view = raw.reader.view;
@@ -79,7 +88,9 @@ export class NameIndex {
     // An empty query matches a name offset that holds the empty string, as the index does.
     const q0 = query[0] ?? 0;
     for (let i = 0; i < offsets.length; i++) {
-      const nameOff = view.getUint32(offsets[i]!, le);
+      const off = offsets[i]!;
+      if (!kindIn(kinds, view.getUint32(off + 4, le))) continue;
+      const nameOff = view.getUint32(off, le);
       if (nameOff === 0) continue;
       if (nameOff >= ownFirst && nameOff < ownEnd) {
         const rel = nameOff - ownFirst;
@@ -126,6 +137,12 @@ export class NameIndex {
     this.heads = heads;
     this.next = next;
   }
+}
+
+/** Whether the wire kind in record info word `info` is in the mask `kinds`. */
+function kindIn(kinds: number, info: number): boolean {
+  const k = (info >>> 24) & 0x7f;
+  return k < 32 ? (kinds & (1 << k)) !== 0 : kinds === ALL_KINDS;
 }
 
 /** The bytes of the table (of a chain of split tables) holding `offset`, and where in them. */

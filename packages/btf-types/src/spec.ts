@@ -2,7 +2,7 @@ import { BTF_KIND, FormatError, MultipleMatchesError, NotFoundError, RawBtf } fr
 import { copyTypes } from './copy-types.js';
 import { TypeDecoder } from './decode-types.js';
 import { type ByteOrder, encodeTypes, type MarshalOptions } from './marshal-types.js';
-import { NameIndex } from './name-index.js';
+import { ALL_KINDS, NameIndex } from './name-index.js';
 import { StringTableWriter } from './string-table-writer.js';
 import { type DeclTag, type Type, type TypeKind, type TypeOfKind, VOID } from './types.js';
 
@@ -14,8 +14,11 @@ export interface SpecOptions {
 
 /**
  * A set of BTF types with lookups by ID and name: the TypeScript counterpart of cilium/ebpf's
- * `btf.Spec`. Loading indexes record offsets only; each type is decoded into model objects on
- * first access, with everything it references, and cached, so a type has one object per Spec.
+ * `btf.Spec`. Loading indexes record offsets only; each type is decoded into a model object on
+ * first access and cached, so a type has one object per Spec. A type's children (`members`,
+ * `type`, `params`, ...) are decoded the first time they are read, so finding one type does not
+ * decode everything it reaches; a malformed child record throws `FormatError` (naming the
+ * child's ID) from the getter that reads it.
  *
  * Split BTF is a Spec over a base Spec: IDs and string offsets continue the base's and every
  * lookup sees the base's types too.
@@ -69,9 +72,10 @@ export class Spec implements Iterable<Type> {
   }
 
   /**
-   * The type with ID `id`; 0 is void. Decodes it and the types it references on first use.
+   * The type with ID `id`; 0 is void. Decodes it on first use; its children are decoded when
+   * first read. Its own record is checked whole here, references included.
    * @throws NotFoundError when there is no such ID
-   * @throws FormatError naming the type ID when its record (or one it references) is malformed
+   * @throws FormatError naming the type ID when its record is malformed
    */
   typeByID(id: number): Type {
     return this.decoder.typeByID(id);
@@ -128,9 +132,7 @@ export class Spec implements Iterable<Type> {
    * @throws MultipleMatchesError when several do
    */
   typeByName<K extends TypeKind>(name: string, kind: K): TypeOfKind<K> {
-    const all = this.idsByName(name);
-    const ids: number[] = [];
-    for (let i = 0; i < all.length; i++) if (this.kindOf(all[i]!) === kind) ids.push(all[i]!);
+    const ids = this.idsByName(name, WIRE_KINDS[kind]);
     if (ids.length === 0) throw new NotFoundError(`btf: ${kind} '${name}': not found`);
     if (ids.length > 1) {
       throw new MultipleMatchesError(
@@ -170,14 +172,16 @@ export class Spec implements Iterable<Type> {
   copy(): Spec {
     const base = this.base?.copy();
     const out = new Spec(this.raw, base);
-    const own: [number, Type][] = [];
+    const own: Type[] = [];
     for (let id = this.firstTypeId; id < this.nextTypeId; id++) {
       const t = this.decoder.cached(id);
-      if (t) own.push([id, t]);
+      if (t) own.push(t);
     }
     const oldBase = this.base;
+    // Copying reads the children of every cached type, which decodes those not read yet:
+    // every copied type that has an ID here gets the same ID in the copy.
     const map = copyTypes(
-      own.map(([, t]) => t),
+      own,
       oldBase && base
         ? (t) => {
             const id = oldBase.typeIDOrUndefined(t);
@@ -185,7 +189,10 @@ export class Spec implements Iterable<Type> {
           }
         : undefined,
     );
-    for (const [id, t] of own) out.decoder.seed(id, map.get(t)!);
+    for (const [t, c] of map) {
+      const id = this.decoder.idOf(t);
+      if (id !== undefined && id >= this.firstTypeId) out.decoder.seed(id, c);
+    }
     return out;
   }
 
@@ -238,16 +245,12 @@ export class Spec implements Iterable<Type> {
     );
   }
 
-  /** The model kind of type `id`, read from the record without decoding it. */
-  private kindOf(id: number): TypeKind {
-    return KIND_BY_WIRE[this.raw.kindOf(id)] ?? 'void';
-  }
-
-  private idsByName(name: string): number[] {
+  /** IDs named `name`, base first; `kinds` is a mask of wire kinds as in `NameIndex`. */
+  private idsByName(name: string, kinds = ALL_KINDS): number[] {
     if (!this.names) this.names = new NameIndex(this.raw);
-    const own = this.names.lookup(name);
+    const own = this.names.lookup(name, kinds);
     if (!this.base) return own;
-    return [...this.base.idsByName(name), ...own];
+    return [...this.base.idsByName(name, kinds), ...own];
   }
 
   private tags(): Map<number, number[]> {
@@ -291,3 +294,9 @@ const KIND_BY_WIRE: readonly (TypeKind | undefined)[] = [
   'type_tag',
   'enum',
 ];
+
+/** For each model kind, the mask of the wire kinds that decode to it (`1 << BTF_KIND_*`). */
+const WIRE_KINDS = {} as Record<TypeKind, number>;
+KIND_BY_WIRE.forEach((k, wire) => {
+  if (k !== undefined) WIRE_KINDS[k] = (WIRE_KINDS[k] ?? 0) | (1 << wire);
+});

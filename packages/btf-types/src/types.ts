@@ -42,9 +42,65 @@ export type Qualifier = Volatile | Const | Restrict | TypeTag;
 export type Composite = Struct | Union;
 
 /**
+ * Fills in the children of a type decoded from a Spec the first time one of them is read.
+ * Implemented by the Spec's decoder; internal to btfkit.
+ * @internal
+ */
+export interface ChildSource {
+  /** Resolves every child field of `type` that is still unresolved. */
+  fill(type: Type): void;
+}
+
+/**
+ * What every model type carries besides its own fields: for a type decoded from a Spec, the
+ * decoder that made it and its type ID there, so that its children can be decoded only when
+ * they are first read (a type does not pull in everything it reaches) and so that the Spec
+ * finds its ID without a lookup.
+ */
+abstract class TypeBase {
+  /** @internal The decoder of a decoded type; undefined for a type built by hand. */
+  declare _src: ChildSource | undefined;
+  /** @internal The type ID of a decoded type in its decoder; 0 otherwise. */
+  declare _id: number;
+  constructor() {
+    // Plain stores, not class fields: a field initializer shared by every subclass defines
+    // properties on objects of 19 shapes, which V8 does far more slowly than these stores.
+    this._src = undefined;
+    this._id = 0;
+  }
+}
+
+/** Resolves the pending children of a decoded type, then returns it. */
+function pull<T extends Type>(t: T): T {
+  // Only a decoded type can have an unresolved child: a constructor always sets them.
+  t._src!.fill(t);
+  return t;
+}
+
+/**
+ * A type with one child, `type`: typedefs, qualifiers, tags and variables. Its getter decodes
+ * the child on first read when the type was decoded from a Spec.
+ */
+abstract class OneChild extends TypeBase {
+  /** @internal The child; undefined until a decoded type's child is first read. */
+  declare _type: Type | undefined;
+  constructor(type: Type) {
+    super();
+    this._type = type;
+  }
+  /** The referenced type. */
+  get type(): Type {
+    return this._type ?? pull(this as unknown as Type & OneChild)._type!;
+  }
+  set type(type: Type) {
+    this._type = type;
+  }
+}
+
+/**
  * The `void` type, type ID 0. Any `Void` object encodes as ID 0; {@link VOID} is a shared one.
  */
-export class Void {
+export class Void extends TypeBase {
   /** Discriminator. */
   readonly kind = 'void';
   /** Always empty. */
@@ -69,7 +125,7 @@ export const INT_BOOL = 4;
  * An integer (`BTF_KIND_INT`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-int
  */
-export class Int {
+export class Int extends TypeBase {
   /** Discriminator. */
   readonly kind = 'int';
   /**
@@ -85,7 +141,9 @@ export class Int {
     public encoding = INT_UNSIGNED,
     public bits = size * 8,
     public bitOffset = 0,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Whether the `BTF_INT_SIGNED` bit is set. */
   get signed(): boolean {
@@ -97,11 +155,23 @@ export class Int {
  * A pointer (`BTF_KIND_PTR`, Linux 4.18). Pointers are 8 bytes, as libbpf assumes for BPF.
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-ptr
  */
-export class Pointer {
+export class Pointer extends TypeBase {
   /** Discriminator. */
   readonly kind = 'pointer';
+  /** @internal The pointee; undefined until a decoded pointer's pointee is first read. */
+  _target: Type | undefined;
   /** @param target - the pointee */
-  constructor(public target: Type) {}
+  constructor(target: Type) {
+    super();
+    this._target = target;
+  }
+  /** The pointee. */
+  get target(): Type {
+    return this._target ?? pull(this)._target!;
+  }
+  set target(target: Type) {
+    this._target = target;
+  }
   /** Always empty: pointers are anonymous. */
   get name(): string {
     return '';
@@ -112,19 +182,41 @@ export class Pointer {
  * An array (`BTF_KIND_ARRAY`, Linux 4.18). Named `ArrayType` to keep the global `Array` usable.
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-array
  */
-export class ArrayType {
+export class ArrayType extends TypeBase {
   /** Discriminator. */
   readonly kind = 'array';
+  /** @internal The element type; undefined until a decoded array's children are first read. */
+  _type: Type | undefined;
+  /** @internal The index type, like `_type`. */
+  _index: Type | undefined;
   /**
    * @param type - the element type
    * @param index - the index type (an INT; compilers use a 4-byte unsigned int)
    * @param nelems - number of elements
    */
   constructor(
-    public type: Type,
-    public index: Type,
+    type: Type,
+    index: Type,
     public nelems: number,
-  ) {}
+  ) {
+    super();
+    this._type = type;
+    this._index = index;
+  }
+  /** The element type. */
+  get type(): Type {
+    return this._type ?? pull(this)._type!;
+  }
+  set type(type: Type) {
+    this._type = type;
+  }
+  /** The index type. */
+  get index(): Type {
+    return this._index ?? pull(this)._index!;
+  }
+  set index(index: Type) {
+    this._index = index;
+  }
   /** Always empty: arrays are anonymous. */
   get name(): string {
     return '';
@@ -143,42 +235,48 @@ export interface Member {
   bitfieldSize: number;
 }
 
-/**
- * A struct (`BTF_KIND_STRUCT`, Linux 4.18). Bitfields are encoded with kind_flag set.
- * @see https://docs.kernel.org/bpf/btf.html#btf-kind-struct
- */
-export class Struct {
-  /** Discriminator. */
-  readonly kind = 'struct';
+/** The fields and members every struct and union has. */
+abstract class Members extends TypeBase {
+  /** @internal The members; undefined until a decoded type's members are first read. */
+  declare _members: Member[] | undefined;
   /**
-   * @param name - empty for an anonymous struct
+   * @param name - empty for an anonymous struct or union
    * @param size - size in bytes
    * @param members - in declaration order
    */
   constructor(
     public name: string,
     public size: number,
-    public members: Member[],
-  ) {}
+    members: Member[],
+  ) {
+    super();
+    this._members = members;
+  }
+  /** The members, in declaration order. */
+  get members(): Member[] {
+    return this._members ?? pull(this as unknown as Composite)._members!;
+  }
+  set members(members: Member[]) {
+    this._members = members;
+  }
+}
+
+/**
+ * A struct (`BTF_KIND_STRUCT`, Linux 4.18). Bitfields are encoded with kind_flag set.
+ * @see https://docs.kernel.org/bpf/btf.html#btf-kind-struct
+ */
+export class Struct extends Members {
+  /** Discriminator. */
+  readonly kind = 'struct';
 }
 
 /**
  * A union (`BTF_KIND_UNION`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-union
  */
-export class Union {
+export class Union extends Members {
   /** Discriminator. */
   readonly kind = 'union';
-  /**
-   * @param name - empty for an anonymous union
-   * @param size - size in bytes
-   * @param members - in declaration order
-   */
-  constructor(
-    public name: string,
-    public size: number,
-    public members: Member[],
-  ) {}
 }
 
 /** An enumerator. */
@@ -196,11 +294,13 @@ export interface EnumValue {
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-enum
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-enum64
  */
-export class Enum {
+export class Enum extends TypeBase {
   /** Discriminator. */
   readonly kind = 'enum';
   /** Whether this encodes as ENUM64 (values of up to 64 bits) rather than ENUM. */
   enum64: boolean;
+  /** @internal The enumerators; undefined until a decoded enum's values are first read. */
+  _values: EnumValue[] | undefined;
   /**
    * @param name - empty for an anonymous enum
    * @param size - size in bytes (1, 2, 4 or 8)
@@ -212,11 +312,20 @@ export class Enum {
   constructor(
     public name: string,
     public size: number,
-    public values: EnumValue[],
+    values: EnumValue[],
     public signed = false,
     enum64?: boolean,
   ) {
+    super();
+    this._values = values;
     this.enum64 = enum64 ?? (size === 8 || values.some((v) => !fits32(v.value, signed)));
+  }
+  /** The enumerators; empty for a forward-declared enum. */
+  get values(): EnumValue[] {
+    return this._values ?? pull(this)._values!;
+  }
+  set values(values: EnumValue[]) {
+    this._values = values;
   }
 }
 
@@ -228,7 +337,7 @@ function fits32(v: bigint, signed: boolean): boolean {
  * A forward declaration of a struct or union (`BTF_KIND_FWD`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-fwd
  */
-export class Fwd {
+export class Fwd extends TypeBase {
   /** Discriminator. */
   readonly kind = 'fwd';
   /**
@@ -238,14 +347,16 @@ export class Fwd {
   constructor(
     public name: string,
     public fwdKind: 'struct' | 'union' = 'struct',
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**
  * A typedef (`BTF_KIND_TYPEDEF`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-typedef
  */
-export class Typedef {
+export class Typedef extends OneChild {
   /** Discriminator. */
   readonly kind = 'typedef';
   /**
@@ -254,19 +365,19 @@ export class Typedef {
    */
   constructor(
     public name: string,
-    public type: Type,
-  ) {}
+    type: Type,
+  ) {
+    super(type);
+  }
 }
 
 /**
  * The `volatile` qualifier (`BTF_KIND_VOLATILE`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-volatile
  */
-export class Volatile {
+export class Volatile extends OneChild {
   /** Discriminator. */
   readonly kind = 'volatile';
-  /** @param type - the qualified type */
-  constructor(public type: Type) {}
   /** Always empty. */
   get name(): string {
     return '';
@@ -277,11 +388,9 @@ export class Volatile {
  * The `const` qualifier (`BTF_KIND_CONST`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-const
  */
-export class Const {
+export class Const extends OneChild {
   /** Discriminator. */
   readonly kind = 'const';
-  /** @param type - the qualified type */
-  constructor(public type: Type) {}
   /** Always empty. */
   get name(): string {
     return '';
@@ -292,11 +401,9 @@ export class Const {
  * The `restrict` qualifier (`BTF_KIND_RESTRICT`, Linux 4.18).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-restrict
  */
-export class Restrict {
+export class Restrict extends OneChild {
   /** Discriminator. */
   readonly kind = 'restrict';
-  /** @param type - the qualified type */
-  constructor(public type: Type) {}
   /** Always empty. */
   get name(): string {
     return '';
@@ -310,9 +417,11 @@ export type FuncLinkage = 'static' | 'global' | 'extern';
  * A function (`BTF_KIND_FUNC`, Linux 5.0; linkage since 5.6).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-func
  */
-export class Func {
+export class Func extends TypeBase {
   /** Discriminator. */
   readonly kind = 'func';
+  /** @internal The prototype; undefined until a decoded function's prototype is first read. */
+  _type: FuncProto | undefined;
   /**
    * @param name - the function's name
    * @param type - its prototype
@@ -320,9 +429,19 @@ export class Func {
    */
   constructor(
     public name: string,
-    public type: FuncProto,
+    type: FuncProto,
     public linkage: FuncLinkage = 'static',
-  ) {}
+  ) {
+    super();
+    this._type = type;
+  }
+  /** The prototype. */
+  get type(): FuncProto {
+    return this._type ?? pull(this)._type!;
+  }
+  set type(type: FuncProto) {
+    this._type = type;
+  }
 }
 
 /** A function parameter. */
@@ -338,19 +457,41 @@ export interface FuncParam {
  * `variadic` flag (on the wire, a last parameter with no name and type 0).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-func-proto
  */
-export class FuncProto {
+export class FuncProto extends TypeBase {
   /** Discriminator. */
   readonly kind = 'func_proto';
+  /** @internal The return type; undefined until a decoded prototype's children are read. */
+  _returnType: Type | undefined;
+  /** @internal The parameters, like `_returnType`. */
+  _params: FuncParam[] | undefined;
   /**
    * @param returnType - the return type, {@link VOID} for none
    * @param params - the named or unnamed parameters, without the varargs marker
    * @param variadic - whether the prototype ends in `...`
    */
   constructor(
-    public returnType: Type,
-    public params: FuncParam[],
+    returnType: Type,
+    params: FuncParam[],
     public variadic = false,
-  ) {}
+  ) {
+    super();
+    this._returnType = returnType;
+    this._params = params;
+  }
+  /** The return type, {@link VOID} for none. */
+  get returnType(): Type {
+    return this._returnType ?? pull(this)._returnType!;
+  }
+  set returnType(type: Type) {
+    this._returnType = type;
+  }
+  /** The named or unnamed parameters, without the varargs marker. */
+  get params(): FuncParam[] {
+    return this._params ?? pull(this)._params!;
+  }
+  set params(params: FuncParam[]) {
+    this._params = params;
+  }
   /** Always empty: prototypes are anonymous. */
   get name(): string {
     return '';
@@ -364,7 +505,7 @@ export type VarLinkage = 'static' | 'global' | 'extern';
  * A variable (`BTF_KIND_VAR`, Linux 5.2).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-var
  */
-export class Var {
+export class Var extends OneChild {
   /** Discriminator. */
   readonly kind = 'var';
   /**
@@ -374,9 +515,11 @@ export class Var {
    */
   constructor(
     public name: string,
-    public type: Type,
+    type: Type,
     public linkage: VarLinkage = 'static',
-  ) {}
+  ) {
+    super(type);
+  }
 }
 
 /** A variable's place in a {@link Datasec} (`struct btf_var_secinfo`). */
@@ -393,9 +536,11 @@ export interface VarSecinfo {
  * A section of variables (`BTF_KIND_DATASEC`, Linux 5.2).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-datasec
  */
-export class Datasec {
+export class Datasec extends TypeBase {
   /** Discriminator. */
   readonly kind = 'datasec';
+  /** @internal The variables; undefined until a decoded section's variables are first read. */
+  _vars: VarSecinfo[] | undefined;
   /**
    * @param name - the section name, e.g. `.data`
    * @param size - size of the section in bytes (0 until an ELF loader fills it in)
@@ -404,15 +549,25 @@ export class Datasec {
   constructor(
     public name: string,
     public size: number,
-    public vars: VarSecinfo[],
-  ) {}
+    vars: VarSecinfo[],
+  ) {
+    super();
+    this._vars = vars;
+  }
+  /** The variables in the section. */
+  get vars(): VarSecinfo[] {
+    return this._vars ?? pull(this)._vars!;
+  }
+  set vars(vars: VarSecinfo[]) {
+    this._vars = vars;
+  }
 }
 
 /**
  * A floating-point type (`BTF_KIND_FLOAT`, Linux 5.13).
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-float
  */
-export class Float {
+export class Float extends TypeBase {
   /** Discriminator. */
   readonly kind = 'float';
   /**
@@ -422,7 +577,9 @@ export class Float {
   constructor(
     public name: string,
     public size: number,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /**
@@ -430,7 +587,7 @@ export class Float {
  * a type, a member, a parameter, a function or a variable. `name` is the tag's value.
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-decl-tag
  */
-export class DeclTag {
+export class DeclTag extends OneChild {
   /** Discriminator. */
   readonly kind = 'decl_tag';
   /**
@@ -442,10 +599,12 @@ export class DeclTag {
    */
   constructor(
     public name: string,
-    public type: Type,
+    type: Type,
     public componentIdx = -1,
     public attribute = false,
-  ) {}
+  ) {
+    super(type);
+  }
 }
 
 /**
@@ -453,7 +612,7 @@ export class DeclTag {
  * pointee. `name` is the tag's value.
  * @see https://docs.kernel.org/bpf/btf.html#btf-kind-type-tag
  */
-export class TypeTag {
+export class TypeTag extends OneChild {
   /** Discriminator. */
   readonly kind = 'type_tag';
   /**
@@ -464,7 +623,9 @@ export class TypeTag {
    */
   constructor(
     public name: string,
-    public type: Type,
+    type: Type,
     public attribute = false,
-  ) {}
+  ) {
+    super(type);
+  }
 }

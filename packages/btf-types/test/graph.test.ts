@@ -308,3 +308,68 @@ describe('bad input', () => {
     expect(spec.typeID(VOID)).toBe(0);
   });
 });
+
+describe('lazy children', () => {
+  function blob(build: (b: Builder) => void): Uint8Array {
+    const b = new Builder();
+    build(b);
+    return b.marshal({ byteOrder: 'little' });
+  }
+
+  it('children decode on first read, with the IDs bpftool prints', () => {
+    const spec = Spec.parse(readFixture('vmlinux', 'vmlinux.btf.gz'));
+    const golden = parseRawGolden(readText('vmlinux', 'vmlinux.raw.golden.gz'));
+    const task = spec.typeByName('task_struct', 'struct');
+    const line = golden.find((g) => g.id === spec.typeID(task))!;
+    expect(line.members).toHaveLength(task.members.length);
+    task.members.forEach((m, i) => {
+      // bpftool: `'name' type_id=N bits_offset=M`
+      expect(line.members[i]).toContain(`'${m.name}' type_id=${spec.typeID(m.type)} `);
+    });
+    // The same object on every read and through typeByID.
+    const first = task.members[0]!.type;
+    expect(spec.typeByID(spec.typeID(first))).toBe(first);
+    expect(task.members).toBe(task.members);
+  });
+
+  it('a malformed child fails where it is read, naming the child, not the parent', () => {
+    const bytes = blob((b) =>
+      b.add(
+        new Struct('s', 4, [
+          { name: 'a', type: new Typedef('t', new Int('int', 4)), bitOffset: 0, bitfieldSize: 0 },
+        ]),
+      ),
+    );
+    // Type 2 is the typedef: give it a name offset past the string table.
+    const raw = RawBtf.parse(bytes);
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(24 + raw.offsets[1]!, 9999, true);
+    const spec = Spec.parse(bytes);
+    const s = spec.typeByID(1) as Struct;
+    expect(s.name).toBe('s');
+    expect(() => s.members).toThrow(/^btf: type id 2: name offset 9999/);
+    // Still failing the same way on the next read; the record is not half-cached.
+    expect(() => s.members).toThrow(FormatError);
+    expect(() => spec.typeByID(2)).toThrow(/^btf: type id 2: name offset 9999/);
+  });
+
+  it('a child set before the others were read is kept when they are decoded', () => {
+    const int = new Int('int', 4);
+    const spec = Spec.parse(blob((b) => b.add(new ArrayType(int, int, 3))));
+    const arr = spec.typeByID(1) as ArrayType;
+    const other = new Int('long', 8, INT_SIGNED);
+    arr.type = other;
+    expect(arr.index.kind).toBe('int');
+    expect(arr.type).toBe(other);
+  });
+
+  it('a copy made while children are unread encodes the same bytes', () => {
+    const bytes = readFixture('vmlinux', 'vmlinux.btf.gz');
+    const spec = Spec.parse(bytes);
+    spec.typeByName('task_struct', 'struct');
+    const copy = spec.copy();
+    expect(copy.typeByName('task_struct', 'struct')).not.toBe(
+      spec.typeByName('task_struct', 'struct'),
+    );
+    expect(Buffer.from(copy.marshal()).equals(Buffer.from(bytes))).toBe(true);
+  });
+});

@@ -9,6 +9,7 @@ import {
   alignof,
   formatC,
   formatType,
+  pushChildren,
   qualifiedType,
   Spec,
   sizeof,
@@ -96,6 +97,15 @@ function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
       continue;
     }
     f.add(`type:${t.kind}`);
+    // Children are decoded when first read: a malformed child record fails here.
+    const read = tolerate(f, 'children', () => {
+      pushChildren(t, []);
+      return true;
+    });
+    if (!read) {
+      clean = false;
+      continue;
+    }
     formatType(t);
     tolerate(f, 'sizeof', () => sizeof(t));
     tolerate(f, 'alignof', () => alignof(t));
