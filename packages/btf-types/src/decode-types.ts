@@ -73,15 +73,6 @@ export class TypeDecoder implements ChildSource {
   /** The own string section as one string, once enough names were decoded and it is ASCII. */
   private strText: string | undefined;
   private namesDecoded = 0;
-  /**
-   * Names decoded from {@link strText}, by offset (the table is deduplicated, so one offset
-   * is one name used by many members): in a Map at first; past {@link SLOTS_AFTER} names, as
-   * `nameSlot[rel]` = 1 + the name's index in {@link names} (0: not decoded yet), which is
-   * faster than the Map but costs 4 bytes per byte of the string section.
-   */
-  private readonly nameCache = new Map<number, string>();
-  private nameSlot: Int32Array | undefined;
-  private readonly names: string[] = [];
 
   /**
    * @param raw - the blob
@@ -194,37 +185,17 @@ export class TypeDecoder implements ChildSource {
     if (text.length === this.strBytes.byteLength) this.strText = text;
   }
 
-  /** Moves the decoded names from the Map to the slot index. */
-  private slotNames(): void {
-    const slots = new Int32Array(this.strBytes.byteLength);
-    for (const [rel, name] of this.nameCache) slots[rel] = this.names.push(name);
-    this.nameCache.clear();
-    this.nameSlot = slots;
-  }
-
   private name(id: number, off: number): string {
     if (off === 0) return '';
     const rel = off - this.strFirst;
     if (rel >= 0) {
       const bytes = this.strBytes;
       if (rel < bytes.byteLength) {
+        // Each name is sliced where it is used, not shared through a cache by offset: a type
+        // or member is decoded once, and a cache costs more memory than the few names that
+        // repeat (short names are copies, longer ones slices of the one table string).
         const text = this.strText;
-        if (text !== undefined) {
-          const slots = this.nameSlot;
-          if (slots !== undefined) {
-            const slot = slots[rel]!;
-            if (slot !== 0) return this.names[slot - 1]!;
-            const name = text.slice(rel, text.indexOf('\0', rel));
-            slots[rel] = this.names.push(name);
-            return name;
-          }
-          const known = this.nameCache.get(rel);
-          if (known !== undefined) return known;
-          const name = text.slice(rel, text.indexOf('\0', rel));
-          this.nameCache.set(rel, name);
-          if (this.nameCache.size === SLOTS_AFTER) this.slotNames();
-          return name;
-        }
+        if (text !== undefined) return text.slice(rel, text.indexOf('\0', rel));
         if (++this.namesDecoded === TEXT_AFTER) this.decodeTable();
         return decodeName(bytes, rel);
       }
@@ -553,9 +524,6 @@ export class TypeDecoder implements ChildSource {
 const ARRAY_CACHE_AFTER = 1024;
 /** Names decoded byte by byte before the whole string section is decoded at once. */
 const TEXT_AFTER = 2048;
-/** Distinct names kept in a Map before they move to a slot index (see `nameSlot`). */
-const SLOTS_AFTER = 4096;
-
 // Constructor arguments of shells, replaced by `undefined` (unresolved) right away: one
 // shared empty array instead of one per shell.
 const NO_MEMBERS: Member[] = [];

@@ -132,8 +132,20 @@ export class Spec implements Iterable<Type> {
    * @throws MultipleMatchesError when several do
    */
   typeByName<K extends TypeKind>(name: string, kind: K): TypeOfKind<K> {
+    const t = this.typeByNameOrUndefined(name, kind);
+    if (t === undefined) throw new NotFoundError(`btf: ${kind} '${name}': not found`);
+    return t;
+  }
+
+  /**
+   * {@link typeByName} for names that may be absent: undefined instead of a `NotFoundError`.
+   * Throwing costs a few microseconds (the stack trace); a miss here costs what a hit does,
+   * which matters to code that probes many names (feature checks, CO-RE candidates).
+   * @throws MultipleMatchesError when several types match
+   */
+  typeByNameOrUndefined<K extends TypeKind>(name: string, kind: K): TypeOfKind<K> | undefined {
     const ids = this.idsByName(name, WIRE_KINDS[kind]);
-    if (ids.length === 0) throw new NotFoundError(`btf: ${kind} '${name}': not found`);
+    if (ids.length === 0) return undefined;
     if (ids.length > 1) {
       throw new MultipleMatchesError(
         `btf: ${kind} '${name}': ${ids.length} matches (ids ${ids.join(', ')})`,

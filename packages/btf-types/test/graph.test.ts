@@ -373,3 +373,24 @@ describe('lazy children', () => {
     expect(Buffer.from(copy.marshal()).equals(Buffer.from(bytes))).toBe(true);
   });
 });
+
+describe('typeByNameOrUndefined', () => {
+  it('finds what typeByName finds and returns undefined where it throws', () => {
+    const spec = Spec.parse(readFixture('vmlinux', 'vmlinux.btf.gz'));
+    const task = spec.typeByNameOrUndefined('task_struct', 'struct');
+    expect(task).toBe(spec.typeByName('task_struct', 'struct'));
+    expect(task?.name).toBe('task_struct');
+    // Right name, wrong kind: a miss both ways.
+    expect(spec.typeByNameOrUndefined('task_struct', 'union')).toBeUndefined();
+    expect(() => spec.typeByName('task_struct', 'union')).toThrow(NotFoundError);
+    expect(spec.typeByNameOrUndefined('btfkit_no_such_type', 'struct')).toBeUndefined();
+  });
+
+  it('still throws when several types match', () => {
+    const b = new Builder();
+    b.add(new Int('x', 4));
+    b.add(new Int('x', 8));
+    const spec = Spec.parse(b.marshal());
+    expect(() => spec.typeByNameOrUndefined('x', 'int')).toThrow(/2 matches \(ids 1, 2\)/);
+  });
+});

@@ -36,6 +36,17 @@ export class RawBtf {
   readonly firstTypeId: number;
   /** `offsets[i]` is where the record of type `firstTypeId + i` starts in {@link types}. */
   readonly offsets: Uint32Array;
+  /**
+   * `kinds[i]` is the wire kind (`BTF_KIND_*`) of type `firstTypeId + i`: one byte per type in
+   * one place, so a pass that filters by kind (libbpf's `btf__find_by_name_kind`) touches only
+   * the records of that kind.
+   */
+  readonly kinds: Uint8Array;
+  /**
+   * `nameOffs[i]` is the name offset of type `firstTypeId + i`, for the same reason: a name
+   * lookup reads them in order instead of one record header each.
+   */
+  readonly nameOffs: Uint32Array;
   /** A reader over the type section. */
   readonly reader: ByteReader;
 
@@ -58,7 +69,10 @@ export class RawBtf {
     this.base = base;
     this.firstTypeId = base ? base.nextTypeId : 1;
     this.reader = new ByteReader(this.types, littleEndian, typesOffset);
-    this.offsets = indexTypes(this.types, littleEndian, typesOffset, this.firstTypeId, layout);
+    const index = indexRecords(this.types, littleEndian, typesOffset, this.firstTypeId, layout);
+    this.offsets = index.offsets;
+    this.kinds = index.kinds;
+    this.nameOffs = index.nameOffs;
   }
 
   /**
@@ -119,22 +133,20 @@ export class RawBtf {
     return owner.offsets[id - owner.firstTypeId]!;
   }
 
-  /** The kind of type `id`, read straight from its info word; 0 for void. */
+  /** The kind of type `id` (from {@link kinds}); 0 for void. */
   kindOf(id: number): number {
     if (id === 0) return 0;
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    const off = owner.offsets[id - owner.firstTypeId]!;
-    return (owner.reader.view.getUint32(off + 4, owner.littleEndian) >>> 24) & 0x7f;
+    return owner.kinds[id - owner.firstTypeId]!;
   }
 
-  /** The name offset of type `id`, read straight from its record; 0 for void. */
+  /** The name offset of type `id` (from {@link nameOffs}); 0 for void. */
   nameOffOf(id: number): number {
     if (id === 0) return 0;
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    const off = owner.offsets[id - owner.firstTypeId]!;
-    return owner.reader.view.getUint32(off, owner.littleEndian);
+    return owner.nameOffs[id - owner.firstTypeId]!;
   }
 
   /**
@@ -174,9 +186,22 @@ export function indexTypes(
   firstTypeId = 1,
   layout?: readonly KindLayout[],
 ): Uint32Array {
+  return indexRecords(types, littleEndian, sectionOffset, firstTypeId, layout).offsets;
+}
+
+/** {@link indexTypes}, with the kind and name offset of every record beside its offset. */
+function indexRecords(
+  types: Uint8Array,
+  littleEndian: boolean,
+  sectionOffset: number,
+  firstTypeId: number,
+  layout: readonly KindLayout[] | undefined,
+): { offsets: Uint32Array; kinds: Uint8Array; nameOffs: Uint32Array } {
   const len = types.byteLength;
   // Every record is at least 12 bytes, so this bounds the count by the input's size.
   const out = new Uint32Array(Math.floor(len / BTF_TYPE_SIZE));
+  const kinds = new Uint8Array(out.length);
+  const nameOffs = new Uint32Array(out.length);
   // Records are whole 32-bit words, so a host-endian section that starts 4-aligned is read
   // as words; anything else through a DataView.
   const words =
@@ -215,10 +240,18 @@ export function indexTypes(
         { offset: sectionOffset + pos, typeId: id },
       );
     }
+    kinds[n] = kind;
+    nameOffs[n] = words ? words[pos >>> 2]! : view.getUint32(pos, littleEndian);
     out[n++] = pos;
     pos += size;
   }
-  return n === out.length ? out : out.slice(0, n);
+  // Views, not copies: copying would touch as many fresh pages again, and the pages of the
+  // worst-case allocation past `n` were never written, so they cost address space only.
+  return {
+    offsets: out.subarray(0, n),
+    kinds: kinds.subarray(0, n),
+    nameOffs: nameOffs.subarray(0, n),
+  };
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

@@ -5,6 +5,7 @@ import {
   encodeBtf,
   encodeBtfExt,
   jsonDump,
+  kindName,
   RawBtf,
   rawDump,
   rawDumpBytes,
@@ -55,6 +56,16 @@ describe('clang-16 object fixtures', () => {
         const golden = readText('objects', file.replace(/\.btf$/, '.json.golden'));
         expect(jsonDump(raw)).toBe(golden);
         expect(JSON.parse(golden).types.length).toBe(raw.typeCount);
+      });
+
+      it("indexes each type's kind and name as bpftool -j reports them", () => {
+        const golden = JSON.parse(readText('objects', file.replace(/\.btf$/, '.json.golden')));
+        const kinds = golden.types.map((t: { kind: string }) => t.kind);
+        const names = golden.types.map((t: { name: string }) => t.name);
+        for (let i = 0; i < raw.typeCount; i++) {
+          expect(kindName(raw.kinds[i]!)).toBe(kinds[i]);
+          expect(raw.name(raw.nameOffs[i]!) || '(anon)').toBe(names[i]);
+        }
       });
 
       const extFile = `${file}.ext`;
