@@ -144,39 +144,6 @@ export class TypeDecoder implements ChildSource {
   }
 
   /**
-   * Whether a decoded type still has children that were never read. Such a type cannot have
-   * had its children edited (its scalar fields may have been).
-   */
-  pending(type: Type): boolean {
-    switch (type.kind) {
-      case 'pointer':
-        return type._target === undefined;
-      case 'array':
-        return type._type === undefined || type._index === undefined;
-      case 'struct':
-      case 'union':
-        return type._members === undefined;
-      case 'enum':
-        return type._values === undefined;
-      case 'func_proto':
-        return type._returnType === undefined || type._params === undefined;
-      case 'datasec':
-        return type._vars === undefined;
-      case 'func':
-      case 'typedef':
-      case 'volatile':
-      case 'const':
-      case 'restrict':
-      case 'type_tag':
-      case 'decl_tag':
-      case 'var':
-        return type._type === undefined;
-      default:
-        return false;
-    }
-  }
-
-  /**
    * Decodes the whole string section once: names are then slices of it, one allocation
    * each. Only a pure ASCII section qualifies (UTF-8 would shift the offsets).
    */
@@ -412,8 +379,7 @@ export class TypeDecoder implements ChildSource {
   private kindOf(id: number): number {
     if (id === 0) return 0;
     if (id < this.firstTypeId) return this.base!.kindOf(id);
-    const off = this.offsets[id - this.firstTypeId]!;
-    return (this.view.getUint32(off + 4, this.le) >>> 24) & 0x7f;
+    return this.raw.kinds[id - this.firstTypeId]!;
   }
 
   /**

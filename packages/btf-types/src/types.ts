@@ -72,8 +72,9 @@ abstract class TypeBase {
 
 /** Resolves the pending children of a decoded type, then returns it. */
 function pull<T extends Type>(t: T): T {
-  // Only a decoded type can have an unresolved child: a constructor always sets them.
-  t._src!.fill(t);
+  // Only a decoded type has unresolved children; a type built by hand has what its
+  // constructor was given.
+  t._src?.fill(t);
   return t;
 }
 
@@ -159,7 +160,7 @@ export class Pointer extends TypeBase {
   /** Discriminator. */
   readonly kind = 'pointer';
   /** @internal The pointee; undefined until a decoded pointer's pointee is first read. */
-  _target: Type | undefined;
+  declare _target: Type | undefined;
   /** @param target - the pointee */
   constructor(target: Type) {
     super();
@@ -186,9 +187,9 @@ export class ArrayType extends TypeBase {
   /** Discriminator. */
   readonly kind = 'array';
   /** @internal The element type; undefined until a decoded array's children are first read. */
-  _type: Type | undefined;
+  declare _type: Type | undefined;
   /** @internal The index type, like `_type`. */
-  _index: Type | undefined;
+  declare _index: Type | undefined;
   /**
    * @param type - the element type
    * @param index - the index type (an INT; compilers use a 4-byte unsigned int)
@@ -300,7 +301,7 @@ export class Enum extends TypeBase {
   /** Whether this encodes as ENUM64 (values of up to 64 bits) rather than ENUM. */
   enum64: boolean;
   /** @internal The enumerators; undefined until a decoded enum's values are first read. */
-  _values: EnumValue[] | undefined;
+  declare _values: EnumValue[] | undefined;
   /**
    * @param name - empty for an anonymous enum
    * @param size - size in bytes (1, 2, 4 or 8)
@@ -421,7 +422,7 @@ export class Func extends TypeBase {
   /** Discriminator. */
   readonly kind = 'func';
   /** @internal The prototype; undefined until a decoded function's prototype is first read. */
-  _type: FuncProto | undefined;
+  declare _type: FuncProto | undefined;
   /**
    * @param name - the function's name
    * @param type - its prototype
@@ -461,9 +462,9 @@ export class FuncProto extends TypeBase {
   /** Discriminator. */
   readonly kind = 'func_proto';
   /** @internal The return type; undefined until a decoded prototype's children are read. */
-  _returnType: Type | undefined;
+  declare _returnType: Type | undefined;
   /** @internal The parameters, like `_returnType`. */
-  _params: FuncParam[] | undefined;
+  declare _params: FuncParam[] | undefined;
   /**
    * @param returnType - the return type, {@link VOID} for none
    * @param params - the named or unnamed parameters, without the varargs marker
@@ -540,7 +541,7 @@ export class Datasec extends TypeBase {
   /** Discriminator. */
   readonly kind = 'datasec';
   /** @internal The variables; undefined until a decoded section's variables are first read. */
-  _vars: VarSecinfo[] | undefined;
+  declare _vars: VarSecinfo[] | undefined;
   /**
    * @param name - the section name, e.g. `.data`
    * @param size - size of the section in bytes (0 until an ELF loader fills it in)
