@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './cli-error.js';
 import type { Command } from './commands/command.js';
 import { dump } from './commands/dump.js';
@@ -11,6 +12,13 @@ import { stats } from './commands/stats.js';
 import { quietOnClosedPipe } from './output.js';
 
 const commands: readonly Command[] = [dump, find, stats, encode, load, list, features];
+
+// A btfkit run lasts well under a second, and in that time V8's optimizing compiler costs more
+// CPU than it saves: `dump --format c` of vmlinux spent more time compiling (on background
+// threads) than formatting. A smaller inlining budget per compile keeps the fast code and cuts
+// the compile time by about a third. The flag only tunes a heuristic (it cannot change what
+// the code computes) and is read when each function is compiled, so setting it here is in time.
+setFlagsFromString('--max-inlined-bytecode-size-cumulative=200');
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
