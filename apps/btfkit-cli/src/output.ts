@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { UsageError } from './cli-error.js';
 
 /**
@@ -10,9 +11,40 @@ export async function write(chunk: string | Uint8Array): Promise<void> {
   }
 }
 
-/** Writes every chunk of an iterator. */
+/**
+ * Writes every chunk of an iterator. Byte chunks go straight to fd 1 with write(2): a dump is
+ * a few large chunks, and the stream machinery around each write costs more than the write
+ * in a process this short. A non-blocking stdout that is full (EAGAIN) hands the rest to the
+ * stream, which waits for it to drain.
+ */
 export async function writeAll(chunks: Iterable<string | Uint8Array>): Promise<void> {
-  for (const c of chunks) await write(c);
+  let direct = process.stdout.writableLength === 0;
+  for (const c of chunks) {
+    if (direct && typeof c !== 'string') {
+      const done = writeDirect(c);
+      if (done === c.byteLength) continue;
+      direct = false;
+      await write(c.subarray(done));
+      continue;
+    }
+    await write(c);
+  }
+}
+
+/** Writes `b` to fd 1 until done or EAGAIN; returns how many bytes were written. */
+function writeDirect(b: Uint8Array): number {
+  let done = 0;
+  while (done < b.byteLength) {
+    try {
+      done += writeSync(1, b, done);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') return done;
+      if (code === 'EPIPE') process.exit(0);
+      throw e;
+    }
+  }
+  return done;
 }
 
 /** Makes EPIPE on stdout end the process quietly. */

@@ -1,6 +1,7 @@
 import { BTF_KIND, BTF_KIND_MAX, KIND_NAMES } from './kinds.js';
-import type { RawBtf } from './raw-btf.js';
+import { assembleBtf, RawBtf } from './raw-btf.js';
 import { putBytes, putU32, TextSink } from './text-sink.js';
+import { trailingSize } from './type-records.js';
 
 /**
  * Formats BTF the way `bpftool btf dump file X format raw` (bpftool 7.1) prints it: one
@@ -13,7 +14,12 @@ import { putBytes, putU32, TextSink } from './text-sink.js';
 export function* rawDumpChunks(btf: RawBtf, chunkSize = 1 << 16): IterableIterator<Uint8Array> {
   const sink = new TextSink(chunkSize * 2);
   const end = btf.nextTypeId;
-  for (let id = btf.firstTypeId; id < end; ) {
+  let id = btf.firstTypeId;
+  if (end - id >= PRIME_MIN_TYPES) {
+    id = writeRawTypes(sink, btf, id, id + PRIME_AFTER, chunkSize);
+    primeRawDump();
+  }
+  while (id < end) {
     id = writeRawTypes(sink, btf, id, end, chunkSize);
     if (sink.length >= chunkSize) {
       yield sink.view().slice();
@@ -22,6 +28,69 @@ export function* rawDumpChunks(btf: RawBtf, chunkSize = 1 << 16): IterableIterat
   }
   if (sink.length > 0) yield sink.view().slice();
 }
+
+/** Dumps of fewer types than this are over before V8 optimizes anything: no priming. */
+const PRIME_MIN_TYPES = 1 << 14;
+/** Types formatted before priming: enough for V8 to have allocated the feedback vectors. */
+const PRIME_AFTER = 256;
+
+/**
+ * Formats, into scratch, a small blob with every kind (with and without kind_flag, with
+ * members, bitfields, linkages, names and none) and numbers of every width. V8 optimizes the
+ * formatter from the feedback of the types seen so far, and an optimized function that meets
+ * a branch it has never run deoptimizes and waits for a new compile: vmlinux's first FUNC,
+ * its commonest kind, comes after 45,000 types, and its first 10-digit value later still.
+ * Priming makes every path known before V8 optimizes.
+ */
+function primeRawDump(): void {
+  const blob = primeBlob();
+  const scratch = new TextSink(1 << 12);
+  for (let round = 0; round < 2; round++) {
+    for (let id = 1; id < blob.nextTypeId; id++) {
+      writeRawType(scratch, blob, id);
+      scratch.reset();
+    }
+    // Every digit count, and a value past 2^31 (not a small integer to V8).
+    for (let x = 7; x < 0xffffffff; x = x * 10 + 7) {
+      scratch.u32(x);
+      scratch.i32(-x);
+      scratch.reset();
+    }
+    scratch.u32(0xffffffff);
+    scratch.reset();
+  }
+}
+
+/** The blob {@link primeRawDump} formats: each kind with kind_flag clear, then set. */
+function primeBlob(): RawBtf {
+  const words: number[] = [];
+  for (let kflag = 0; kflag < 2; kflag++) {
+    for (let kind = 1; kind <= BTF_KIND_MAX; kind++) {
+      const vlen = VLEN_KINDS.includes(kind) ? 2 : kind === BTF_KIND.FUNC ? 1 + kflag : 0;
+      // Named (offset 1) or not, pointing at type 1, with values past 2^31 where they fit.
+      words.push(kflag, ((kflag << 31) | (kind << 24) | vlen) >>> 0, kflag ? 0xfffffff0 : 1);
+      const trailing = trailingSize(kind, vlen) >>> 2;
+      for (let i = 0; i < trailing; i++) {
+        // A member's offset word: a bitfield under kind_flag; else small or large values.
+        words.push(i % 3 === 2 ? (kflag ? (3 << 24) | 5 : 0x80000000) : 1);
+      }
+    }
+  }
+  const types = new Uint8Array(new Uint32Array(words).buffer);
+  return RawBtf.parse(assembleBtf(types, Uint8Array.of(0, 97, 0), HOST_LITTLE_ENDIAN));
+}
+
+/** Kinds whose records carry vlen entries after them. */
+const VLEN_KINDS: readonly number[] = [
+  BTF_KIND.STRUCT,
+  BTF_KIND.UNION,
+  BTF_KIND.ENUM,
+  BTF_KIND.FUNC_PROTO,
+  BTF_KIND.DATASEC,
+  BTF_KIND.ENUM64,
+];
+
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Writes types from `id` until `end` or until the sink holds `limit` bytes; returns the next

@@ -42,7 +42,7 @@ export const dump: Command = {
     let chunks: Iterable<Uint8Array>;
     if (format === 'c') {
       const { formatCChunks } = await import('@btfkit/types');
-      chunks = formatCChunks(raw);
+      chunks = formatCChunks(raw, {}, 1 << 20);
     } else {
       const { jsonDumpChunks, rawDumpChunks } = await import('@btfkit/wire');
       chunks = format === 'raw' ? rawDumpChunks(raw, 1 << 20) : jsonDumpChunks(raw, 1 << 20);

@@ -1,5 +1,6 @@
 import { NotFoundError, type RawBtf } from '@btfkit/wire';
 import { CDumper } from './c-dumper.js';
+import { primeBlob } from './prime-blob.js';
 
 export { MAX_DECL_DEPTH } from './c-dumper.js';
 
@@ -52,6 +53,7 @@ export function* formatCChunks(
   options: FormatCOptions = {},
   chunkSize = 1 << 16,
 ): IterableIterator<Uint8Array> {
+  if ((options.roots?.length ?? btf.nextTypeId) >= PRIME_MIN_TYPES) primeCDumper();
   const dumper = new CDumper(btf, chunkSize * 2);
   const out = dumper.out;
   const roots = checkRoots(options.roots, dumper.typeCount);
@@ -66,6 +68,26 @@ export function* formatCChunks(
   }
   out.text(C_EPILOGUE);
   yield out.view().slice();
+}
+
+/** Dumps of fewer roots than this are over before V8 optimizes much: no priming. */
+const PRIME_MIN_TYPES = 1 << 14;
+/**
+ * How often {@link primeCDumper} formats its blob: V8 collects feedback for a function only
+ * after it has run for a while, and the blob is small.
+ */
+const PRIME_ROUNDS = 4;
+
+/**
+ * Formats {@link primeBlob} into scratch so that V8 has seen every branch of the formatter
+ * before it optimizes it for a large dump (see {@link primeBlob} for why).
+ */
+function primeCDumper(): void {
+  const blob = primeBlob();
+  for (let round = 0; round < PRIME_ROUNDS; round++) {
+    const d = new CDumper(blob, 1 << 12);
+    for (let id = 1; id < d.typeCount; id++) d.dumpType(id);
+  }
 }
 
 /**
