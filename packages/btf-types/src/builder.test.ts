@@ -6,7 +6,7 @@ import { copyTypes } from './copy-types.js';
 import type { MarshalOptions } from './marshal-types.js';
 import { Spec } from './spec.js';
 import { setTypeSourceLookup, type TypeSource } from './type-source.js';
-import { type Int, Pointer, Struct, type Type, Typedef } from './types.js';
+import { type Int, Pointer, Struct, type Type, Typedef, VOID } from './types.js';
 
 // A Builder finds decoded types through their source instead of hashing them, and names
 // through their offsets in the source's string table. Whatever the decoder registers, the
@@ -140,7 +140,7 @@ describe('Builder over decoded types', () => {
     expect(new TextDecoder().decode(out.raw.strings.bytes)).toBe('\0a\0ab\0xab\0');
   });
 
-  it('a NUL in an edited name is still an error', () => {
+  it('a NUL in an edited name is still an error, and void is never a source type', () => {
     const spec = Spec.parse(intsNamedAt('\0a\0\0', [1, 1]));
     const [first] = [...spec] as Int[];
     first!.name = 'a\0';
@@ -148,5 +148,8 @@ describe('Builder over decoded types', () => {
     const b = new Builder();
     b.addAll(spec);
     expect(() => b.marshal()).toThrow(/contains NUL/);
+    // This lookup's idOf gives void ID 0, which names no decoded type.
+    expect(b.add(new Pointer(VOID))).toBe(3);
+    expect(b.typeID(VOID)).toBe(0);
   });
 });

@@ -146,11 +146,11 @@ export class Builder {
    */
   private find(type: Type): number | undefined {
     this.foundIn = undefined;
-    if (type.kind === 'void') return 0;
+    // Void is never decoded: it is checked after the source, which most types have.
     const source = typeSourceOf(type);
     if (source !== undefined) {
       const sid = source.idOf(type);
-      if (sid !== undefined) {
+      if (sid !== undefined && sid !== 0) {
         let s = this.lastSource;
         if (s === undefined || s.source !== source) s = this.sourceIds(source, type);
         if (s.base) return sid;
@@ -161,6 +161,7 @@ export class Builder {
         return undefined;
       }
     }
+    if (type.kind === 'void') return 0;
     return this.ids.get(type) ?? this.base?.typeIDOrUndefined(type);
   }
 

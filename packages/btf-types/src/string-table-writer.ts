@@ -2,6 +2,9 @@ import type { StringTable } from '@btfkit/wire';
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
+const NO_INTS = new Int32Array(0);
+/** Size - 1 of the table of recently interned names (see `recentRel`). */
+const RECENT_MASK = 4095;
 const decoder = new TextDecoder('utf-8');
 
 /**
@@ -45,6 +48,14 @@ export class StringTableWriter {
    */
   private byBytes: Int32Array | undefined;
   private byBytesCount = 0;
+  /**
+   * After {@link keyBy}, by source offset modulo {@link RECENT_MASK} + 1: the offset, the name
+   * and its offset here last interned there. Common member names are then found by reference
+   * in a small table, not compared and looked up again.
+   */
+  private recentRel: Int32Array = NO_INTS;
+  private recentNames: (string | undefined)[] = [];
+  private recentOffsets: Int32Array = NO_INTS;
 
   /** @param base - the base BTF's string table, for split BTF */
   constructor(base?: StringTable) {
@@ -82,6 +93,9 @@ export class StringTableWriter {
     this.keyBytes = table.bytes;
     this.keyEnd = table.bytes.byteLength;
     this.keyFirst = table.firstOffset;
+    this.recentRel = new Int32Array(RECENT_MASK + 1).fill(-1);
+    this.recentNames = new Array(RECENT_MASK + 1).fill(undefined);
+    this.recentOffsets = new Int32Array(RECENT_MASK + 1);
     // The byte index can stand in for the string index only while it holds every string:
     // none seeded or in a base, none added yet. Otherwise each offset remembers its string's.
     this.unhashed = !this.base && this.seeded === 0 && this.offsets.size === 1;
@@ -122,6 +136,8 @@ export class StringTableWriter {
   private addKeyed(s: string, hint: number): number {
     const src = this.keyBytes;
     const rel = hint - this.keyFirst;
+    const k = rel & RECENT_MASK;
+    if (this.recentRel[k] === rel && this.recentNames[k] === s) return this.recentOffsets[k]!;
     const n = s.length;
     // Only an entry's start is keyed: a suffix of another entry may also be an entry of its
     // own. Comparing the bytes costs less than hashing the string, and proves the name was
@@ -142,13 +158,20 @@ export class StringTableWriter {
       if (c === 0 || c >= 0x80 || src[rel + i] !== c) return this.add(s);
       h = Math.imul(h ^ c, FNV_PRIME);
     }
-    if (this.unhashed) return this.firstOffset + this.intern(src, rel, n, h);
-    const slots = this.keySlots!;
-    let off = slots[rel]!;
-    if (off === 0) {
-      off = this.add(s);
-      slots[rel] = off;
+    let off: number;
+    if (this.unhashed) {
+      off = this.firstOffset + this.intern(src, rel, n, h);
+    } else {
+      const slots = this.keySlots!;
+      off = slots[rel]!;
+      if (off === 0) {
+        off = this.add(s);
+        slots[rel] = off;
+      }
     }
+    this.recentRel[k] = rel;
+    this.recentNames[k] = s;
+    this.recentOffsets[k] = off;
     return off;
   }
 
