@@ -1,8 +1,8 @@
 import { NotFoundError, type StringTable } from '@btfkit/wire';
-import { pushChildren } from './children.js';
 import { encodeTypes, type MarshalOptions } from './marshal-types.js';
 import type { Spec } from './spec.js';
 import { StringTableWriter } from './string-table-writer.js';
+import { type TypeSource, typeSourceOf } from './type-source.js';
 import type { Type } from './types.js';
 
 /** Options for a {@link Builder}. */
@@ -19,18 +19,50 @@ export interface BuilderOptions {
   readonly strings?: StringTable;
 }
 
+/** What a Builder knows about one source of decoded types. */
+interface SourceIds {
+  readonly source: TypeSource;
+  /** The source is the Builder's base Spec (or its base): its IDs are used as they are. */
+  readonly base: boolean;
+  /** Builder ID by source ID, 0 for none; empty for a base source. */
+  readonly ids: Int32Array;
+}
+
 /**
  * Collects type graphs and encodes them as a BTF blob. Each added type, and every type it
  * reaches, gets a stable ID in the order first seen; equal strings share one offset.
  * Hand-built types and types decoded from a {@link Spec} can be mixed.
  */
 export class Builder {
+  /** IDs of types that no source decoded (hand-built or copied). */
   private readonly ids = new Map<Type, number>();
   private readonly order: Type[] = [];
   private readonly base: Spec | undefined;
   private readonly firstTypeId: number;
   private readonly seedStrings: StringTable | undefined;
-  private readonly stack: Type[] = [];
+  /** Indexes into {@link order} of types whose children are still to be added. */
+  private readonly stack: number[] = [];
+  private readonly sources = new Map<TypeSource, SourceIds>();
+  /** The source last looked up: types of one blob mostly reference each other. */
+  private lastSource: SourceIds | undefined;
+  /** The first non-base source: its records give the encoder string offsets to key on. */
+  private primary: SourceIds | undefined;
+  /** Per entry of {@link order}: the index of its record in {@link primary}'s blob, or -1. */
+  private records = new Int32Array(1024);
+  /**
+   * The IDs of the children of each entry of {@link order} when it was walked: the encoder
+   * takes a reference's ID from here after checking it names the same object.
+   */
+  private childIds = new Int32Array(4096);
+  private childLength = 0;
+  /** Per entry of {@link order}: where its children start in {@link childIds}, how many. */
+  private childStart = new Int32Array(1024);
+  private childCount = new Int32Array(1024);
+  /** How many added types {@link primary} decoded. */
+  private primaryCount = 0;
+  /** Where the last {@link find} found its type: the source and the ID in it. */
+  private foundIn: SourceIds | undefined;
+  private foundId = 0;
 
   /** @param options - a base Spec for split BTF, seed strings */
   constructor(options: BuilderOptions = {}) {
@@ -69,7 +101,7 @@ export class Builder {
    * @throws NotFoundError when the type was not added
    */
   typeID(type: Type): number {
-    const id = this.lookup(type);
+    const id = this.find(type);
     if (id === undefined)
       throw new NotFoundError(`btf: ${type.kind} '${type.name}': not added to the builder`);
     return id;
@@ -83,57 +115,171 @@ export class Builder {
     const baseStrings = this.base?.raw.strings;
     const strings = new StringTableWriter(baseStrings);
     if (this.seedStrings) strings.seed(this.seedStrings);
-    const ids = this.ids;
     const base = this.base;
     const byteOrder = options.byteOrder ?? base?.byteOrder;
+    const primary = this.primary?.source.raw;
+    // Keying names by offset allocates tables sized by the source's string section: worth it
+    // only when a good part of the source is encoded.
+    if (primary && this.primaryCount * 4 >= primary.offsets.length) strings.keyBy(primary.strings);
     return encodeTypes(
       {
         types: this.order,
         firstTypeId: this.firstTypeId,
         strings,
         idOf: (t) => {
-          const id = ids.get(t);
+          const id = this.find(t);
           if (id !== undefined) return id;
-          if (t.kind === 'void') return 0;
-          const b = base?.typeIDOrUndefined(t);
-          if (b !== undefined) return b;
           throw new NotFoundError(`btf: ${t.kind} '${t.name}': not added to the builder`);
         },
+        children: { ids: this.childIds, start: this.childStart, count: this.childCount },
+        ...(primary
+          ? { source: primary, sourceIndex: this.records.subarray(0, this.order.length) }
+          : {}),
       },
       byteOrder ? { ...options, byteOrder } : options,
     );
   }
 
-  private lookup(type: Type): number | undefined {
+  /**
+   * The ID of `type` in this Builder or its base, or undefined. A decoded type is found by
+   * its ID in its source, and {@link foundIn}/{@link foundId} say where, for {@link assign}.
+   */
+  private find(type: Type): number | undefined {
+    this.foundIn = undefined;
+    // Void is never decoded: it is checked after the source, which most types have.
+    const source = typeSourceOf(type);
+    if (source !== undefined) {
+      const sid = source.idOf(type);
+      if (sid !== undefined && sid !== 0) {
+        let s = this.lastSource;
+        if (s === undefined || s.source !== source) s = this.sourceIds(source, type);
+        if (s.base) return sid;
+        const id = s.ids[sid]!;
+        if (id !== 0) return id;
+        this.foundIn = s;
+        this.foundId = sid;
+        return undefined;
+      }
+    }
     if (type.kind === 'void') return 0;
     return this.ids.get(type) ?? this.base?.typeIDOrUndefined(type);
   }
 
+  /** The entry of a source, made when `type` is the first type seen from it. */
+  private sourceIds(source: TypeSource, type: Type): SourceIds {
+    let s = this.sources.get(source);
+    if (s === undefined) {
+      // A source's types are all in the base or none is.
+      const base = this.base?.typeIDOrUndefined(type) !== undefined;
+      s = { source, base, ids: new Int32Array(base ? 0 : source.raw.nextTypeId) };
+      this.sources.set(source, s);
+      if (!base && this.primary === undefined) this.primary = s;
+    }
+    this.lastSource = s;
+    return s;
+  }
+
   private assign(type: Type): number {
-    const known = this.lookup(type);
+    const known = this.find(type);
     if (known !== undefined) return known;
-    const id = this.firstTypeId + this.order.length;
-    this.ids.set(type, id);
+    this.put(type);
+    this.stack.push(this.order.length - 1);
+    return this.firstTypeId + this.order.length - 1;
+  }
+
+  /** Gives `type`, just not found by {@link find}, the next ID. */
+  private put(type: Type): void {
+    const n = this.order.length;
+    const id = this.firstTypeId + n;
+    const s = this.foundIn;
+    let record = -1;
+    if (s === undefined) {
+      this.ids.set(type, id);
+    } else {
+      s.ids[this.foundId] = id;
+      if (s === this.primary) {
+        record = this.foundId - s.source.raw.firstTypeId;
+        this.primaryCount++;
+      }
+    }
+    if (n === this.records.length) {
+      this.records = grown(this.records, n * 2);
+      this.childStart = grown(this.childStart, n * 2);
+      this.childCount = grown(this.childCount, n * 2);
+    }
+    this.records[n] = record;
     this.order.push(type);
-    this.stack.push(type);
-    return id;
   }
 
   private walk(): void {
     const stack = this.stack;
-    const children: Type[] = [];
-    // Children get IDs in the order they are first reached.
+    // Children get IDs in the order they are first reached, in pushChildren's order; read
+    // here without collecting them into an array first.
     while (stack.length > 0) {
-      const t = stack.pop()!;
-      children.length = 0;
-      pushChildren(t, children);
-      for (let i = 0; i < children.length; i++) {
-        const c = children[i]!;
-        if (this.lookup(c) !== undefined) continue;
-        this.ids.set(c, this.firstTypeId + this.order.length);
-        this.order.push(c);
-        stack.push(c);
+      const i = stack.pop()!;
+      const t = this.order[i]!;
+      const start = this.childLength;
+      this.childStart[i] = start;
+      switch (t.kind) {
+        case 'pointer':
+          this.child(t.target);
+          break;
+        case 'array':
+          this.child(t.type);
+          this.child(t.index);
+          break;
+        case 'struct':
+        case 'union': {
+          const members = t.members;
+          for (let j = 0; j < members.length; j++) this.child(members[j]!.type);
+          break;
+        }
+        case 'typedef':
+        case 'volatile':
+        case 'const':
+        case 'restrict':
+        case 'func':
+        case 'var':
+        case 'decl_tag':
+        case 'type_tag':
+          this.child(t.type);
+          break;
+        case 'func_proto': {
+          this.child(t.returnType);
+          const params = t.params;
+          for (let j = 0; j < params.length; j++) this.child(params[j]!.type);
+          break;
+        }
+        case 'datasec': {
+          const vars = t.vars;
+          for (let j = 0; j < vars.length; j++) this.child(vars[j]!.type);
+          break;
+        }
+        default:
+          break;
       }
+      this.childCount[i] = this.childLength - start;
     }
   }
+
+  /** Adds a child of the type being walked, and lists its ID. */
+  private child(c: Type): void {
+    let id = this.find(c);
+    if (id === undefined) {
+      this.put(c);
+      this.stack.push(this.order.length - 1);
+      id = this.firstTypeId + this.order.length - 1;
+    }
+    if (this.childLength === this.childIds.length) {
+      this.childIds = grown(this.childIds, 2 * this.childLength);
+    }
+    this.childIds[this.childLength++] = id;
+  }
+}
+
+/** A copy of `a` with room for `n` entries. */
+function grown(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(n);
+  next.set(a);
+  return next;
 }

@@ -80,6 +80,26 @@ export interface EncodeTypesInput {
    * offsets when those still spell them. Records are copied only in the source's byte order.
    */
   readonly source?: RawBtf;
+  /**
+   * With a {@link source}, the index of each type's record in it (-1: none), when the types
+   * are not the source's in its own order (a Builder's). Names are then only keyed by their
+   * offsets in the source (see `StringTableWriter.keyBy`), and no record is copied.
+   */
+  readonly sourceIndex?: Int32Array;
+  /**
+   * The IDs of each type's children as a graph walk found them: `types[i]`'s, in
+   * `pushChildren` order, are `ids[start[i]]` up to `ids[start[i] + count[i]]`. A reference
+   * whose listed ID still names the same object (`types[id - firstTypeId]`, or 0 for void)
+   * takes it without asking {@link idOf}.
+   */
+  readonly children?: ChildIds;
+}
+
+/** The child IDs of types, see {@link EncodeTypesInput.children}. */
+export interface ChildIds {
+  readonly ids: Int32Array;
+  readonly start: Int32Array;
+  readonly count: Int32Array;
 }
 
 /**
@@ -97,9 +117,13 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   const srcOffsets = src?.offsets;
   const sv = src?.reader.view;
   const sle = src?.littleEndian ?? le;
-  const copyable = src !== undefined && sle === le;
+  const index = input.sourceIndex;
+  const copyable = src !== undefined && sle === le && index === undefined;
   // Re-encoding a blob mostly reproduces its records; edits past that grow the buffer.
-  const w = new Writer(le, srcTypes ? srcTypes.byteLength + 4096 : types.length * 24 + 64);
+  let capacity = types.length * 24 + 64;
+  if (index !== undefined) capacity = recordBytes(index, types.length, srcOffsets!, srcTypes!);
+  else if (srcTypes !== undefined) capacity = srcTypes.byteLength + 4096;
+  const w = new Writer(le, capacity);
   let placeholderId = 0;
   const placeholder = (): number => {
     if (placeholderId === 0) placeholderId = firstTypeId + types.length;
@@ -112,8 +136,19 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   const hint = (at: number): number =>
     ro >= 0 && ro + at + 4 <= re ? sv!.getUint32(ro + at, sle) : -1;
   const typeAt = input.typeAt;
-  // The ID of `t`, referenced from byte `at` of the record: the source's ID when that is `t`.
+  const children = input.children;
+  const childIds = children?.ids;
+  // The listed child IDs of the type being written not used yet: [cp, ce).
+  let cp = 0;
+  let ce = 0;
+  // The ID of `t`, referenced from byte `at` of the record: the listed child ID, or the
+  // source's ID, when that is `t`.
   const ref = (t: Type, at: number): number => {
+    if (cp < ce) {
+      const id = childIds![cp++]!;
+      if (id >= firstTypeId ? types[id - firstTypeId] === t : id === 0 && t.kind === 'void')
+        return id;
+    }
     if (typeAt !== undefined && ro >= 0 && ro + at + 4 <= re) {
       const r = sv!.getUint32(ro + at, sle);
       if (typeAt(r) === t) return r;
@@ -123,12 +158,17 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   for (let i = 0; i < types.length; i++) {
     const t = types[i];
     const id = firstTypeId + i;
-    if (srcOffsets !== undefined && i < srcOffsets.length) {
-      ro = srcOffsets[i]!;
-      re = i + 1 < srcOffsets.length ? srcOffsets[i + 1]! : srcTypes!.byteLength;
+    const k = index === undefined ? i : index[i]!;
+    if (srcOffsets !== undefined && k >= 0 && k < srcOffsets.length) {
+      ro = srcOffsets[k]!;
+      re = k + 1 < srcOffsets.length ? srcOffsets[k + 1]! : srcTypes!.byteLength;
     } else {
       ro = -1;
       re = -1;
+    }
+    if (children !== undefined) {
+      cp = children.start[i]!;
+      ce = cp + children.count[i]!;
     }
     if (t === undefined) {
       if (!copyable || ro < 0) throw new BtfError(`btf: type id ${id}: no type to encode`);
@@ -338,6 +378,22 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
     w.u32(8);
   }
   return assembleBtf(w.finish(), strings.finish(), le);
+}
+
+/** The encoded size of `n` types whose records are at `index` in a source, 24 bytes a type elsewhere. */
+function recordBytes(
+  index: Int32Array,
+  n: number,
+  offsets: Uint32Array,
+  types: Uint8Array,
+): number {
+  let size = 64;
+  for (let i = 0; i < n; i++) {
+    const k = index[i]!;
+    if (k < 0 || k >= offsets.length) size += 24;
+    else size += (k + 1 < offsets.length ? offsets[k + 1]! : types.byteLength) - offsets[k]!;
+  }
+  return size;
 }
 
 function info(kind: number, vlen: number, kflag: boolean): number {

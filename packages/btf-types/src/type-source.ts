@@ -1,0 +1,40 @@
+import type { RawBtf } from '@btfkit/wire';
+import type { Type } from './types.js';
+
+/**
+ * The blob a decoded type came from, as a {@link Builder} uses it: a decoded type already
+ * knows its ID there, and its record holds the string offsets of its names, so a Builder can
+ * find both by array index instead of hashing the object or its names. A Spec's decoder
+ * fits this interface.
+ */
+export interface TypeSource {
+  /** The blob the types were decoded from. */
+  readonly raw: RawBtf;
+  /**
+   * The ID of `type` when this source decoded it and still holds that object for the ID,
+   * else undefined; cheap (no hashing), since the Builder asks it for every reference.
+   */
+  idOf(type: Type): number | undefined;
+}
+
+/** Finds the source of a decoded type; see {@link setTypeSourceLookup}. */
+export type TypeSourceLookup = (type: Type) => TypeSource | undefined;
+
+let lookup: TypeSourceLookup | undefined;
+
+/**
+ * Registers how to find the {@link TypeSource} that decoded a type; the decoder module calls
+ * this once when it loads. Until then every type takes the hashed path, which gives the same
+ * output, only slower.
+ */
+export function setTypeSourceLookup(fn: TypeSourceLookup | undefined): void {
+  lookup = fn;
+}
+
+/**
+ * The source that decoded `type`, or undefined for hand-built or copied types (and for every
+ * type when no lookup is registered).
+ */
+export function typeSourceOf(type: Type): TypeSource | undefined {
+  return lookup === undefined ? undefined : lookup(type);
+}
