@@ -5,7 +5,7 @@ import { Builder, type BuilderOptions } from './builder.js';
 import { copyTypes } from './copy-types.js';
 import type { MarshalOptions } from './marshal-types.js';
 import { Spec } from './spec.js';
-import { setTypeSourceLookup, type TypeSource } from './type-source.js';
+import { decoderOf, setTypeSourceLookup, type TypeSource } from './type-source.js';
 import { type Int, Pointer, Struct, type Type, Typedef, VOID } from './types.js';
 
 // A Builder finds decoded types through their source instead of hashing them, and names
@@ -63,7 +63,7 @@ function intsNamedAt(strings: string, offsets: number[]): Uint8Array {
 }
 
 describe('Builder over decoded types', () => {
-  afterEach(() => setTypeSourceLookup(undefined));
+  afterEach(() => setTypeSourceLookup(decoderOf));
 
   const vmlinux = readFixture('vmlinux', 'vmlinux.btf.gz');
 
@@ -76,6 +76,11 @@ describe('Builder over decoded types', () => {
     const b = new Builder();
     b.addAll(all.map((t) => copies.get(t)!));
     expectSameBytes(b.marshal(), hashed);
+    // The lookup the package uses by default: each type's own decoder.
+    setTypeSourceLookup(decoderOf);
+    const d = new Builder();
+    d.addAll(all);
+    expectSameBytes(d.marshal(), hashed);
   });
 
   it('edited names, hand-built types and a second source mix in anywhere', () => {

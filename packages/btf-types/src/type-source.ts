@@ -20,12 +20,15 @@ export interface TypeSource {
 /** Finds the source of a decoded type; see {@link setTypeSourceLookup}. */
 export type TypeSourceLookup = (type: Type) => TypeSource | undefined;
 
-let lookup: TypeSourceLookup | undefined;
+/** The decoder a decoded type carries: the one that made it, or was seeded with its copy. */
+export const decoderOf: TypeSourceLookup = (type) => type._src;
+
+let lookup: TypeSourceLookup | undefined = decoderOf;
 
 /**
- * Registers how to find the {@link TypeSource} that decoded a type; the decoder module calls
- * this once when it loads. Until then every type takes the hashed path, which gives the same
- * output, only slower.
+ * Replaces how the Builder finds the {@link TypeSource} of a type ({@link decoderOf} by
+ * default); undefined makes every type take the hashed path, which gives the same output,
+ * only slower. For tests that compare the two paths.
  */
 export function setTypeSourceLookup(fn: TypeSourceLookup | undefined): void {
   lookup = fn;

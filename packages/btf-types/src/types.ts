@@ -2,10 +2,12 @@
  * The BTF type model: one class per kind, discriminated on `readonly kind`, children held as
  * object references (not IDs). Objects come from decoding a {@link Spec} or are built by hand;
  * the {@link Builder} encodes either. Fields other than `kind` are mutable so a graph can be
- * edited and re-encoded, and so that decoding can store a type before its children (which is
- * how cycles terminate).
+ * edited and re-encoded. A decoded type's children are decoded when first read (their fields
+ * are accessors), so a graph is only as large as what was looked at.
  * @see https://docs.kernel.org/bpf/btf.html#type-encoding
  */
+
+import type { RawBtf } from '@btfkit/wire';
 
 /** The kind discriminator of every model type. */
 export type TypeKind = Type['kind'];
@@ -49,6 +51,10 @@ export type Composite = Struct | Union;
 export interface ChildSource {
   /** Resolves every child field of `type` that is still unresolved. */
   fill(type: Type): void;
+  /** The blob the type was decoded from. */
+  readonly raw: RawBtf;
+  /** The ID of a type this decoder made (or was seeded with), else undefined. */
+  idOf(type: Type): number | undefined;
 }
 
 /**
