@@ -9,7 +9,7 @@ export const ALL_KINDS = -1;
 
 /**
  * A hash index from essential name to type ID over one blob's types (not its base's), built
- * straight from the blob's name offsets and the string table's bytes: no string and no
+ * straight from the records' name offsets and the string table's bytes: no string and no
  * type object is created while building it. Chains are kept in ascending ID order.
  *
  * The first lookup does not build it: one pass over the records comparing name bytes (a
@@ -46,12 +46,14 @@ export class NameIndex {
     const heads = this.heads!;
     const next = this.next!;
     const out: number[] = [];
+    const view = raw.reader.view;
+    const le = raw.littleEndian;
     const strings = raw.strings;
     const ownBytes = strings.bytes;
     const ownFirst = strings.firstOffset;
     for (let i = heads[h & this.mask]!; i !== 0; i = next[i - 1]!) {
       if (!kindIn(kinds, raw.kinds[i - 1]!)) continue;
-      const nameOff = raw.nameOffs[i - 1]!;
+      const nameOff = view.getUint32(raw.offsets[i - 1]!, le);
       const rel = nameOff - ownFirst;
       let hit: boolean;
       if (rel >= 0 && rel < ownBytes.byteLength) {
@@ -82,10 +84,12 @@ export class NameIndex {
     // An empty query matches a name offset that holds the empty string, as the index does.
     const q0 = query[0] ?? 0;
     const recordKinds = raw.kinds;
-    const nameOffs = raw.nameOffs;
+    const offsets = raw.offsets;
+    const view = raw.reader.view;
+    const le = raw.littleEndian;
     for (let i = 0; i < recordKinds.length; i++) {
       if (!kindIn(kinds, recordKinds[i]!)) continue;
-      const nameOff = nameOffs[i]!;
+      const nameOff = view.getUint32(offsets[i]!, le);
       if (nameOff === 0) continue;
       if (nameOff >= ownFirst && nameOff < ownEnd) {
         const rel = nameOff - ownFirst;
@@ -107,13 +111,15 @@ export class NameIndex {
     this.mask = cap - 1;
     const heads = new Int32Array(cap);
     const next = new Int32Array(n);
-    const nameOffs = raw.nameOffs;
+    const offsets = raw.offsets;
+    const view = raw.reader.view;
+    const le = raw.littleEndian;
     const strings = raw.strings;
     const ownBytes = strings.bytes;
     const ownFirst = strings.firstOffset;
     const ownEnd = ownFirst + ownBytes.byteLength;
     for (let i = n - 1; i >= 0; i--) {
-      const nameOff = nameOffs[i]!;
+      const nameOff = view.getUint32(offsets[i]!, le);
       if (nameOff === 0) continue;
       let h: number;
       if (nameOff >= ownFirst && nameOff < ownEnd) {

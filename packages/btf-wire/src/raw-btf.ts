@@ -42,11 +42,6 @@ export class RawBtf {
    * the records of that kind.
    */
   readonly kinds: Uint8Array;
-  /**
-   * `nameOffs[i]` is the name offset of type `firstTypeId + i`, for the same reason: a name
-   * lookup reads them in order instead of one record header each.
-   */
-  readonly nameOffs: Uint32Array;
   /** A reader over the type section. */
   readonly reader: ByteReader;
 
@@ -72,7 +67,6 @@ export class RawBtf {
     const index = indexRecords(this.types, littleEndian, typesOffset, this.firstTypeId, layout);
     this.offsets = index.offsets;
     this.kinds = index.kinds;
-    this.nameOffs = index.nameOffs;
   }
 
   /**
@@ -141,12 +135,13 @@ export class RawBtf {
     return owner.kinds[id - owner.firstTypeId]!;
   }
 
-  /** The name offset of type `id` (from {@link nameOffs}); 0 for void. */
+  /** The name offset of type `id`, read straight from its record; 0 for void. */
   nameOffOf(id: number): number {
     if (id === 0) return 0;
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    return owner.nameOffs[id - owner.firstTypeId]!;
+    const off = owner.offsets[id - owner.firstTypeId]!;
+    return owner.reader.view.getUint32(off, owner.littleEndian);
   }
 
   /**
@@ -189,19 +184,18 @@ export function indexTypes(
   return indexRecords(types, littleEndian, sectionOffset, firstTypeId, layout).offsets;
 }
 
-/** {@link indexTypes}, with the kind and name offset of every record beside its offset. */
+/** {@link indexTypes}, with the kind of every record beside its offset. */
 function indexRecords(
   types: Uint8Array,
   littleEndian: boolean,
   sectionOffset: number,
   firstTypeId: number,
   layout: readonly KindLayout[] | undefined,
-): { offsets: Uint32Array; kinds: Uint8Array; nameOffs: Uint32Array } {
+): { offsets: Uint32Array; kinds: Uint8Array } {
   const len = types.byteLength;
   // Every record is at least 12 bytes, so this bounds the count by the input's size.
   const out = new Uint32Array(Math.floor(len / BTF_TYPE_SIZE));
   const kinds = new Uint8Array(out.length);
-  const nameOffs = new Uint32Array(out.length);
   // Records are whole 32-bit words, so a host-endian section that starts 4-aligned is read
   // as words; anything else through a DataView.
   const words =
@@ -241,7 +235,6 @@ function indexRecords(
       );
     }
     kinds[n] = kind;
-    nameOffs[n] = words ? words[pos >>> 2]! : view.getUint32(pos, littleEndian);
     out[n++] = pos;
     pos += size;
   }
@@ -250,7 +243,6 @@ function indexRecords(
   return {
     offsets: out.subarray(0, n),
     kinds: kinds.subarray(0, n),
-    nameOffs: nameOffs.subarray(0, n),
   };
 }
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { FormatError } from '@btfkit/wire';
 import type { RandomAccessSource } from '../source.js';
@@ -39,7 +40,11 @@ export function fileSource(path: string): FileSource {
           { offset },
         );
       }
-      const out = new Uint8Array(length);
+      // Every byte is read into it (or the read fails), so it need not be zeroed first, which
+      // costs a tenth of a 5 MiB read from sysfs. Unpooled, and a plain Uint8Array over it:
+      // `slice` copies, `buffer` holds these bytes only.
+      const b = Buffer.allocUnsafeSlow(length);
+      const out = new Uint8Array(b.buffer, b.byteOffset, length);
       let done = 0;
       while (done < length) {
         const n = readSync(fd, out, done, length - done, offset + done);
