@@ -123,7 +123,9 @@ export class StringTableWriter {
         let seen = 0;
         for (; i < n; i++) {
           const c = s.charCodeAt(i);
-          if (buf[rel + i] !== c) break;
+          // A NUL inside `s` could match the end of one seeded string and the start of the
+          // next: `add` refuses it instead.
+          if (c === 0 || buf[rel + i] !== c) break;
           seen |= c;
         }
         // Only ASCII compares char for byte; anything else takes the lookup.

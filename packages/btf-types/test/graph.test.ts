@@ -394,3 +394,18 @@ describe('typeByNameOrUndefined', () => {
     expect(() => spec.typeByNameOrUndefined('x', 'int')).toThrow(/2 matches \(ids 1, 2\)/);
   });
 });
+
+describe('Spec.marshal of edited names', () => {
+  it('refuses a name with a NUL even where the original bytes spell it', () => {
+    // Two names side by side in the string section: 'ab' then 'cd'.
+    const b = new Builder();
+    b.add(new Int('ab', 4));
+    b.add(new Int('cd', 8));
+    const spec = Spec.parse(b.marshal());
+    const first = spec.typeByID(1) as Int;
+    // 'ab\0cd' is exactly the bytes at the first name's offset.
+    first.name = 'ab\0cd';
+    expect(() => spec.marshal()).toThrow(RangeError);
+    expect(() => spec.marshal()).toThrow(/contains NUL/);
+  });
+});
