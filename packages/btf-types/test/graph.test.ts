@@ -352,6 +352,22 @@ describe('lazy children', () => {
     expect(() => spec.typeByID(2)).toThrow(/^btf: type id 2: name offset 9999/);
   });
 
+  it('a type built by hand after decoding, even after a decode that failed, is no Spec type', () => {
+    const bytes = blob((b) => b.add(new Pointer(new Int('int', 4))));
+    const spec = Spec.parse(bytes);
+    spec.typeByID(2);
+    const a = new Int('int', 4);
+    expect(spec.typeIDOrUndefined(a)).toBeUndefined();
+    // Point the PTR (type 1) past the end: decoding it throws before its object is made.
+    new DataView(bytes.buffer, bytes.byteOffset).setUint32(24 + 8, 99, true);
+    const broken = Spec.parse(bytes);
+    expect(() => broken.typeByID(1)).toThrow(FormatError);
+    const b = new Pointer(a);
+    expect(broken.typeIDOrUndefined(b)).toBeUndefined();
+    expect(spec.typeIDOrUndefined(b)).toBeUndefined();
+    expect(() => new Builder().add(b)).not.toThrow();
+  });
+
   it('a child set before the others were read is kept when they are decoded', () => {
     const int = new Int('int', 4);
     const spec = Spec.parse(blob((b) => b.add(new ArrayType(int, int, 3))));
