@@ -267,13 +267,14 @@ describe('helpers', () => {
   });
 });
 
-describe('bad input', () => {
-  function blob(build: (b: Builder) => void): Uint8Array {
-    const b = new Builder();
-    build(b);
-    return b.marshal({ byteOrder: 'little' });
-  }
+/** A little-endian blob of what `build` adds to a Builder. */
+function blob(build: (b: Builder) => void): Uint8Array {
+  const b = new Builder();
+  build(b);
+  return b.marshal({ byteOrder: 'little' });
+}
 
+describe('bad input', () => {
   it('a reference past the last type is a FormatError naming the type ID', () => {
     const bytes = blob((b) => b.add(new Pointer(new Int('int', 4))));
     // Point the PTR (type 1) at type 99.
@@ -310,12 +311,6 @@ describe('bad input', () => {
 });
 
 describe('lazy children', () => {
-  function blob(build: (b: Builder) => void): Uint8Array {
-    const b = new Builder();
-    build(b);
-    return b.marshal({ byteOrder: 'little' });
-  }
-
   it('children decode on first read, with the IDs bpftool prints', () => {
     const spec = Spec.parse(readFixture('vmlinux', 'vmlinux.btf.gz'));
     const golden = parseRawGolden(readText('vmlinux', 'vmlinux.raw.golden.gz'));
