@@ -62,15 +62,23 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** CPU and wall medians (ms, or per-`per` op when given) of `fn` run after `setup`. */
-function measure(fn, { setup = () => undefined, per = 1, warm = warmups, settle = false } = {}) {
+/**
+ * CPU and wall medians (ms, or per-`per` op when given) of `fn` run after `setup`; `times`
+ * timed runs (at least {@link runs}), more for cases of a few milliseconds, whose medians
+ * move with the machine's noise.
+ */
+function measure(
+  fn,
+  { setup = () => undefined, per = 1, warm = warmups, settle = false, times = runs } = {},
+) {
   // Warm up as a long-running process would be: at least `warm` runs and 300 ms, so the
   // JIT has optimized the hot paths before anything is timed.
   const until = performance.now() + (warm > 0 ? 300 : 0);
   for (let i = 0; i < warm || (performance.now() < until && i < 100); i++) fn(setup());
   const cpu = [];
   const wall = [];
-  for (let i = 0; i < runs; i++) {
+  const n = smoke ? 1 : Math.max(runs, times);
+  for (let i = 0; i < n; i++) {
     const input = setup();
     // No forced GC for cases that allocate: a full GC shrinks the young generation, and the
     // run after it scavenges far more often than in a process that has been running for a
@@ -175,7 +183,7 @@ const cases = [
     title: 'load vmlinux + find task_struct (bytes in memory)',
     target: '≤ 1.0× libbpf',
     isolate: true,
-    ours: () => measure(() => Spec.parse(bytes).typeByName('task_struct', 'struct')),
+    ours: () => measure(() => Spec.parse(bytes).typeByName('task_struct', 'struct'), { times: 41 }),
     anchor: () => anchorLibbpf('load_bytes', 'btf__new + btf__find_by_name_kind'),
     judge: (o, a) => o <= a,
   },
@@ -186,7 +194,8 @@ const cases = [
     target: '≤ 1.0× libbpf',
     isolate: true,
     // What `loadSpec(path)` of the facade runs.
-    ours: () => measure(() => loadSpecFromFile(file).typeByName('task_struct', 'struct')),
+    ours: () =>
+      measure(() => loadSpecFromFile(file).typeByName('task_struct', 'struct'), { times: 41 }),
     anchor: () => anchorLibbpf('load_path', 'btf__parse + btf__find_by_name_kind'),
     judge: (o, a) => o <= a,
   },
