@@ -464,18 +464,10 @@ export function isGlobalObject(sym: ElfSymbol): boolean {
   return sym.type === STT.OBJECT && (sym.bind === STB.GLOBAL || sym.bind === STB.WEAK);
 }
 
-interface RawHeader {
+/** A section header as read: its name still an offset, its index not yet known. */
+interface RawHeader extends Omit<ElfSection, 'index' | 'name'> {
+  /** `sh_name`: the name's offset in the section header string table. */
   readonly nameOffset: number;
-  readonly type: number;
-  readonly flags: bigint;
-  readonly addr: bigint;
-  readonly offset: number;
-  readonly size: number;
-  readonly link: number;
-  readonly info: number;
-  readonly addralign: bigint;
-  readonly entsize: number;
-  readonly headerOffset: number;
 }
 
 function readSectionHeader(r: ByteReader, is64: boolean): RawHeader {

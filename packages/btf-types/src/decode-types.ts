@@ -171,12 +171,7 @@ export class TypeDecoder implements ChildSource {
       const s = this.raw.strings.tryAt(off);
       if (s !== undefined) return s;
     }
-    throw new FormatError(
-      `btf: type id ${id}: name offset ${off} is past the end of the string table`,
-      {
-        typeId: id,
-      },
-    );
+    throw badName(id, off);
   }
 
   /**
@@ -195,10 +190,7 @@ export class TypeDecoder implements ChildSource {
     if (rel >= 0 ? rel < this.strBytes.byteLength : this.raw.strings.tryAt(off) !== undefined) {
       return;
     }
-    throw new FormatError(
-      `btf: type id ${from}: name offset ${off} is past the end of the string table`,
-      { typeId: from },
-    );
+    throw badName(from, off);
   }
 
   /** Throws unless `ref` is a type ID that type `from` may reference (void included). */
@@ -503,6 +495,14 @@ export class TypeDecoder implements ChildSource {
         return;
     }
   }
+}
+
+/** The error for a name offset of type `id` that is not in the string table. */
+function badName(id: number, off: number): FormatError {
+  return new FormatError(
+    `btf: type id ${id}: name offset ${off} is past the end of the string table`,
+    { typeId: id },
+  );
 }
 
 /** Types kept in a Map before the cache becomes an array (see `TypeDecoder.cache`). */

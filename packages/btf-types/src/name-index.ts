@@ -1,8 +1,7 @@
 import type { RawBtf, StringTable } from '@btfkit/wire';
+import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
 
 const encoder = new TextEncoder();
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
 const UNDERSCORE = 0x5f;
 /** A kind mask (see {@link NameIndex.lookup}) that lets every kind through. */
 export const ALL_KINDS = -1;

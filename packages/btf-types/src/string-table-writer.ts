@@ -1,4 +1,5 @@
 import type { StringTable } from '@btfkit/wire';
+import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -153,7 +154,7 @@ export class StringTableWriter {
     ) {
       return this.add(s);
     }
-    let h = FNV_BASIS;
+    let h = FNV_OFFSET;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       // NUL (an error) and non-ASCII take the lookup.
@@ -215,7 +216,7 @@ export class StringTableWriter {
     for (let k = 0; k < old.length; k++) {
       const q = old[k]! - 1;
       if (q < 0) continue;
-      let h = FNV_BASIS;
+      let h = FNV_OFFSET;
       for (let i = q; buf[i] !== 0; i++) h = Math.imul(h ^ buf[i]!, FNV_PRIME);
       let j = h & mask;
       while (set[j] !== 0) j = (j + 1) & mask;
@@ -276,7 +277,7 @@ export class StringTableWriter {
     const known = this.offsets.get(s);
     if (known !== undefined) return known;
     if (this.base) {
-      if (!this.baseIndex) this.baseIndex = indexTable(this.base);
+      if (!this.baseIndex) this.baseIndex = this.base.offsetsByString();
       const inBase = this.baseIndex.get(s);
       if (inBase !== undefined) {
         this.offsets.set(s, inBase);
@@ -338,23 +339,9 @@ export class StringTableWriter {
   }
 }
 
-// FNV-1a, 32 bits: quick on short names, and good enough for linear probing.
-const FNV_BASIS = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 /** The least power of two at least `n`, and at least 1024. */
 function pow2(n: number): number {
   let p = 1024;
   while (p < n) p *= 2;
   return p;
-}
-
-function indexTable(table: StringTable): Map<string, number> {
-  const out = new Map<string, number>();
-  const chain: StringTable[] = [];
-  for (let t: StringTable | undefined = table; t; t = t.base) chain.push(t);
-  for (const t of chain.reverse()) {
-    for (const [off, s] of t.entries()) if (!out.has(s)) out.set(s, off);
-  }
-  return out;
 }

@@ -99,13 +99,27 @@ export class StringTable {
 
   /**
    * The offset of the first occurrence of `s` as a whole string in this table or its bases,
-   * or undefined. A linear scan: for many lookups, build an index with {@link entries}.
+   * or undefined. A linear scan: for many lookups, use {@link offsetsByString}.
    */
   findString(s: string): number | undefined {
     const inBase = this.base?.findString(s);
     if (inBase !== undefined) return inBase;
     for (const [off, str] of this.entries()) if (str === s) return off;
     return undefined;
+  }
+
+  /**
+   * The offset of the first occurrence of every string in this table and its bases (a base's
+   * first): the index a writer that continues this table looks strings up in.
+   */
+  offsetsByString(): Map<string, number> {
+    const out = new Map<string, number>();
+    const chain: StringTable[] = [];
+    for (let t: StringTable | undefined = this; t; t = t.base) chain.push(t);
+    for (const t of chain.reverse()) {
+      for (const [off, s] of t.entries()) if (!out.has(s)) out.set(s, off);
+    }
+    return out;
   }
 
   /**
@@ -171,7 +185,7 @@ export class StringTableBuilder {
     const known = this.offsets.get(s);
     if (known !== undefined) return known;
     if (this.base) {
-      if (!this.baseIndex) this.baseIndex = indexTable(this.base);
+      if (!this.baseIndex) this.baseIndex = this.base.offsetsByString();
       const inBase = this.baseIndex.get(s);
       if (inBase !== undefined) {
         this.offsets.set(s, inBase);
@@ -204,14 +218,4 @@ export class StringTableBuilder {
     }
     return out;
   }
-}
-
-function indexTable(table: StringTable): Map<string, number> {
-  const out = new Map<string, number>();
-  const chain: StringTable[] = [];
-  for (let t: StringTable | undefined = table; t; t = t.base) chain.push(t);
-  for (const t of chain.reverse()) {
-    for (const [off, s] of t.entries()) if (!out.has(s)) out.set(s, off);
-  }
-  return out;
 }

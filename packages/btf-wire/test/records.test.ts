@@ -260,6 +260,20 @@ describe('string table', () => {
     expect(split.findString('ab')).toBeUndefined();
   });
 
+  it('indexes every string by its first offset, base first, as findString finds it', () => {
+    const base = new StringTable(new TextEncoder().encode('\0abc\0dup\0'));
+    const split = new StringTable(new TextEncoder().encode('dup\0bc\0xyz\0dup\0'), base);
+    const index = split.offsetsByString();
+    expect([...index]).toEqual([
+      ['', 0],
+      ['abc', 1],
+      ['dup', 5],
+      ['bc', 13],
+      ['xyz', 16],
+    ]);
+    for (const [s, off] of index) expect(split.findString(s)).toBe(off);
+  });
+
   it('requires the empty string first in base BTF', () => {
     expect(() => new StringTable(new TextEncoder().encode('a\0'))).toThrow(
       /does not start with the empty string/,
