@@ -1,4 +1,5 @@
 import { NotFoundError, type StringTable } from '@btfkit/wire';
+import { pushChildren } from './children.js';
 import { encodeTypes, type MarshalOptions } from './marshal-types.js';
 import type { Spec } from './spec.js';
 import { StringTableWriter } from './string-table-writer.js';
@@ -42,6 +43,8 @@ export class Builder {
   private readonly seedStrings: StringTable | undefined;
   /** Indexes into {@link order} of types whose children are still to be added. */
   private readonly stack: number[] = [];
+  /** The children of the type being walked (reused). */
+  private readonly scratch: Type[] = [];
   private readonly sources = new Map<TypeSource, SourceIds>();
   /** The source last looked up: types of one blob mostly reference each other. */
   private lastSource: SourceIds | undefined;
@@ -213,53 +216,18 @@ export class Builder {
 
   private walk(): void {
     const stack = this.stack;
-    // Children get IDs in the order they are first reached, in pushChildren's order; read
-    // here without collecting them into an array first.
+    const children = this.scratch;
+    // Children get IDs in the order they are first reached, in pushChildren's order.
     while (stack.length > 0) {
       const i = stack.pop()!;
-      const t = this.order[i]!;
       const start = this.childLength;
       this.childStart[i] = start;
-      switch (t.kind) {
-        case 'pointer':
-          this.child(t.target);
-          break;
-        case 'array':
-          this.child(t.type);
-          this.child(t.index);
-          break;
-        case 'struct':
-        case 'union': {
-          const members = t.members;
-          for (let j = 0; j < members.length; j++) this.child(members[j]!.type);
-          break;
-        }
-        case 'typedef':
-        case 'volatile':
-        case 'const':
-        case 'restrict':
-        case 'func':
-        case 'var':
-        case 'decl_tag':
-        case 'type_tag':
-          this.child(t.type);
-          break;
-        case 'func_proto': {
-          this.child(t.returnType);
-          const params = t.params;
-          for (let j = 0; j < params.length; j++) this.child(params[j]!.type);
-          break;
-        }
-        case 'datasec': {
-          const vars = t.vars;
-          for (let j = 0; j < vars.length; j++) this.child(vars[j]!.type);
-          break;
-        }
-        default:
-          break;
-      }
+      children.length = 0;
+      pushChildren(this.order[i]!, children);
+      for (let j = 0; j < children.length; j++) this.child(children[j]!);
       this.childCount[i] = this.childLength - start;
     }
+    children.length = 0;
   }
 
   /** Adds a child of the type being walked, and lists its ID. */
