@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { RawBtf, Spec } from 'btfkit';
@@ -48,6 +48,17 @@ function readBytes(path: string): Uint8Array {
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/** The first `n` bytes of a file (fewer when it is shorter), without reading the rest. */
+function readHead(path: string, n: number): Uint8Array {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(n);
+    return head.subarray(0, readSync(fd, head, 0, n, 0));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * The BTF of a file as stored: a raw blob, or the `.BTF` section of an ELF file before any
  * fix-up (what `bpftool btf dump file` shows).
@@ -72,7 +83,7 @@ export async function rawBase(path: string | undefined): Promise<RawBtf | undefi
  */
 export async function loadSpecAt(path: string, base?: Spec): Promise<Spec> {
   const opts = base ? { base } : {};
-  const head = readFileSync(path).subarray(0, 2);
+  const head = readHead(path, 2);
   const { loadSpec, loadSpecFromBytes } = await import('btfkit');
   if (isGzip(head)) return loadSpecFromBytes(readBytes(path), opts);
   return loadSpec(path, opts);

@@ -48,3 +48,4 @@ export {
   type SyscallResult,
   setSyscallForTesting,
 } from './syscall.js';
+export { mapSysfsFile } from './sysfs-map.js';

@@ -5,6 +5,7 @@ import { loadSpec } from '@btfkit/elf';
 import { fileSource } from '@btfkit/elf/node';
 import { Spec } from '@btfkit/types';
 import { BtfError, NotFoundError, NotSupportedError } from '@btfkit/wire';
+import { mapSysfsFile } from './sysfs-map.js';
 
 /** Where the kernel publishes its BTF: `vmlinux` and one file per module with BTF. */
 export const SYSFS_BTF_DIR = '/sys/kernel/btf';
@@ -133,7 +134,7 @@ export function loadKernelModuleSpec(name: string, options: KernelModuleSpecOpti
   const path = join(dir, name);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = mapSysfsFile(path) ?? readFileSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`btf: kernel module ${name}: no BTF at ${path}`, { cause: err });
@@ -147,16 +148,21 @@ export function loadKernelModuleSpec(name: string, options: KernelModuleSpecOpti
 /**
  * Reads BTF from a file with @btfkit/elf's `loadSpec`: raw BTF, or the `.BTF` section of an
  * ELF file (a kernel image or a BPF object), read by range so a large image is never loaded
- * whole.
+ * whole. A file on sysfs that can be mapped (`/sys/kernel/btf/vmlinux` since Linux 6.16) is
+ * mapped instead of read, as {@link mapSysfsFile} describes: the Spec's `raw.bytes` are then
+ * read-only, and writing into them kills the process.
  * @param base - the base Spec for split BTF
  * @throws FormatError when the file is neither valid BTF nor ELF with valid `.BTF`
  * @throws NotFoundError for ELF without `.BTF`
  * @throws Error from `node:fs` when the file cannot be read
  */
 export function loadSpecFromFile(path: string, base?: Spec): Spec {
+  const options = base ? { base } : {};
+  const mapped = mapSysfsFile(path);
+  if (mapped) return loadSpec(mapped, options);
   const source = fileSource(path);
   try {
-    return loadSpec(source, base ? { base } : {});
+    return loadSpec(source, options);
   } finally {
     source.close();
   }

@@ -46,6 +46,15 @@ interface Native {
   readonly close: (fd: number) => SyscallResult;
   readonly dupCloexec: (fd: number, min: number) => SyscallResult;
   readonly address: (buf: Uint8Array) => bigint;
+  readonly mapReadOnly: (fd: number, length: number) => MapResult;
+}
+
+/** What {@link mapReadOnly} returned: the mapped bytes, or the errno of the failed mmap. */
+export interface MapResult {
+  /** The mapping, viewed as an ArrayBuffer; undefined when mmap failed. */
+  readonly buffer: ArrayBuffer | undefined;
+  /** errno of a failed mmap; 0 on success. */
+  readonly errno: number;
 }
 
 interface Koffi {
@@ -54,6 +63,7 @@ interface Koffi {
   };
   address(value: unknown): bigint;
   errno(): number;
+  view(pointer: unknown, length: number): ArrayBuffer;
 }
 
 let native: Native | undefined;
@@ -61,6 +71,10 @@ let nativeError: Error | undefined;
 let hook: SyscallHook | undefined;
 
 const F_DUPFD_CLOEXEC = 1030;
+const PROT_READ = 1;
+const MAP_PRIVATE = 2;
+/** `MAP_FAILED`, `(void *)-1`, as koffi reports the address. */
+const MAP_FAILED = 2n ** 64n - 1n;
 
 /**
  * Loads koffi and binds libc's `syscall`, `close` and `fcntl`, on first use only, so that
@@ -98,6 +112,11 @@ function bindNative(): Native {
   const syscall = libc.func('long syscall(long number, ...)');
   const close = libc.func('int close(int fd)');
   const fcntl = libc.func('int fcntl(int fd, int cmd, ...)');
+  // off_t is a long for plain mmap on every Linux ABI node runs on (64-bit, and 32-bit
+  // without _FILE_OFFSET_BITS=64); the offset is 0 anyway.
+  const mmap = libc.func(
+    'void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)',
+  );
   return {
     bpf(cmd, attr, size) {
       // Every variadic argument as a long: syscall() reads them all as longs.
@@ -114,6 +133,12 @@ function bindNative(): Native {
     },
     address(buf) {
       return koffi.address(buf);
+    },
+    mapReadOnly(fd, length) {
+      const ptr = mmap(null, length, PROT_READ, MAP_PRIVATE, fd, 0);
+      const errno = koffi.errno();
+      if (ptr === null || koffi.address(ptr) === MAP_FAILED) return { buffer: undefined, errno };
+      return { buffer: koffi.view(ptr, length), errno: 0 };
     },
   };
 }
@@ -158,6 +183,17 @@ export function rawBpf(cmd: number, attr: Uint8Array, size: number): SyscallResu
  */
 export function addressOf(buf: Uint8Array): bigint {
   return loadNative().address(buf);
+}
+
+/**
+ * Maps `length` bytes of the file open as `fd` read-only and private (`mmap(2)` with
+ * `PROT_READ`, `MAP_PRIVATE`) and views them as an ArrayBuffer. The mapping is never unmapped:
+ * nothing tells us when the last view of it is gone, and reading it after munmap would crash
+ * the process. Writing into it crashes the process too (SIGSEGV).
+ * @throws NotSupportedError when koffi cannot be loaded
+ */
+export function mapReadOnly(fd: number, length: number): MapResult {
+  return loadNative().mapReadOnly(fd, length);
 }
 
 /** Closes a file descriptor and ignores failure: for finalizers, which must not throw. */

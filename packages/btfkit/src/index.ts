@@ -4,7 +4,8 @@
  * is loaded only when a kernel function is first called).
  */
 import type { SpecAndExtInfos } from '@btfkit/elf';
-import { loadSpecAndExtInfosFromFile, loadSpecFromFile } from '@btfkit/elf/node';
+import { loadSpecAndExtInfosFromFile } from '@btfkit/elf/node';
+import { loadSpecFromFile } from '@btfkit/kernel';
 import type { Spec } from '@btfkit/types';
 import {
   type LoadOptions,
@@ -49,6 +50,7 @@ export {
   loadKernelModuleSpec,
   loadKernelSpec,
   MIN_LOG_SIZE,
+  mapSysfsFile,
   PermissionError,
   probeFeature,
   SYSFS_BTF_DIR,
@@ -70,11 +72,13 @@ export {
 /**
  * Loads a Spec from a file holding raw BTF (`/sys/kernel/btf/vmlinux`, pahole output) or an
  * ELF object, image or module: cilium/ebpf's `LoadSpec`. An ELF file is read only in the
- * parts that matter.
+ * parts that matter. A sysfs file that can be mapped (`/sys/kernel/btf/vmlinux` since Linux
+ * 6.16) is mapped read-only instead of read (see `mapSysfsFile`): writing into the Spec's
+ * `raw.bytes` then kills the process.
  * @throws FormatError for malformed input; NotFoundError for an ELF file without `.BTF`
  */
 export function loadSpec(path: string, options: LoadOptions = {}): Spec {
-  return loadSpecFromFile(path, options);
+  return loadSpecFromFile(path, options.base);
 }
 
 /**
@@ -83,7 +87,7 @@ export function loadSpec(path: string, options: LoadOptions = {}): Spec {
  */
 export function loadSplitSpec(input: string | Uint8Array, base: Spec): Spec {
   if (typeof input !== 'string') return loadSplitSpecFromBytes(input, base);
-  return loadSpecFromFile(input, { base });
+  return loadSpecFromFile(input, base);
 }
 
 /**

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadKernelSpec, loadSpecFromFile, mapSysfsFile } from '@btfkit/kernel';
+import { pushChildren, type Type } from '@btfkit/types';
+import { afterAll, describe, expect, it } from 'vitest';
+import { kernelIt } from './kernel.js';
+
+const VMLINUX = '/sys/kernel/btf/vmlinux';
+const tmp = mkdtempSync(join(tmpdir(), 'btfkit-map-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Whether the running kernel lets /sys/kernel/btf/vmlinux be mapped (Linux 6.16 and later). */
+function kernelMapsBtf(): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(release());
+  return m !== null && Number(m[1]) * 1000 + Number(m[2]) >= 6016;
+}
+
+describe('mapSysfsFile', () => {
+  kernelIt(
+    'maps vmlinux BTF on Linux 6.16+: the bytes sysfs reads, one mapping per process',
+    () => {
+      const mapped = mapSysfsFile(VMLINUX);
+      if (!kernelMapsBtf()) {
+        expect(mapped).toBeUndefined();
+        return;
+      }
+      expect(mapped).toBeDefined();
+      expect(Buffer.from(mapped!).equals(readFileSync(VMLINUX))).toBe(true);
+      expect(mapSysfsFile(VMLINUX) === mapped).toBe(true);
+    },
+  );
+
+  kernelIt('a Spec from the mapping decodes and re-encodes without writing to it', () => {
+    const mapped = mapSysfsFile(VMLINUX);
+    const spec = loadSpecFromFile(VMLINUX);
+    if (mapped) expect(spec.raw.bytes.buffer === mapped.buffer).toBe(true);
+    // Every type and child decoded, then the whole Spec marshalled: a write into the read-only
+    // mapping anywhere on the way would have killed this process.
+    const children: Type[] = [];
+    for (const t of spec) pushChildren(t, children);
+    expect(children.length).toBeGreaterThan(spec.nextTypeId);
+    expect(Buffer.from(spec.marshal()).equals(readFileSync(VMLINUX))).toBe(true);
+    expect(loadKernelSpec().typeByName('task_struct', 'struct').name).toBe('task_struct');
+  });
+
+  kernelIt('writing into the mapping kills the process, as documented', () => {
+    if (!kernelMapsBtf()) return;
+    const script = `import { mapSysfsFile } from '@btfkit/kernel';
+      const b = mapSysfsFile(${JSON.stringify(VMLINUX)}); b[0] = 0; console.log('wrote');`;
+    let signal: string | null = null;
+    try {
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: join(import.meta.dirname, '..'),
+        stdio: 'pipe',
+      });
+    } catch (err) {
+      signal = (err as { signal: string | null }).signal;
+    }
+    expect(signal).toBe('SIGSEGV');
+  });
+
+  it('a sysfs file without mmap support is read instead', () => {
+    // /sys/kernel/notes is a sysfs binary file with no mmap: the kernel answers ENODEV.
+    if (!existsSync('/sys/kernel/notes')) return;
+    expect(mapSysfsFile('/sys/kernel/notes')).toBeUndefined();
+    expect(mapSysfsFile('/sys/kernel/notes')).toBeUndefined();
+  });
+
+  it('a file that is not on sysfs is read instead', () => {
+    const file = join(tmp, 'plain.btf');
+    writeFileSync(file, new Uint8Array(64));
+    expect(mapSysfsFile(file)).toBeUndefined();
+  });
+
+  it('a missing file throws the error of open(2)', () => {
+    expect(() => mapSysfsFile(join(tmp, 'missing'))).toThrow(/ENOENT/);
+  });
+});
