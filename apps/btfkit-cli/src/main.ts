@@ -10,7 +10,7 @@ import { find } from './commands/find.js';
 import { list } from './commands/list.js';
 import { load } from './commands/load.js';
 import { stats } from './commands/stats.js';
-import { quietOnClosedPipe } from './output.js';
+import { write } from './output.js';
 
 const commands: readonly Command[] = [dump, find, stats, encode, load, list, features];
 
@@ -40,20 +40,19 @@ Every command reads the running kernel's BTF (/sys/kernel/btf/vmlinux) unless gi
 }
 
 async function main(argv: string[]): Promise<number> {
-  quietOnClosedPipe();
   const debug = argv.includes('--debug');
   const args = argv.filter((a) => a !== '--debug');
   const name = args[0];
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-      process.stdout.write(topHelp());
+      await write(topHelp());
       return name === undefined ? 2 : 0;
     }
     const cmd = commands.find((c) => c.name === name);
     if (!cmd) throw new UsageError(`unknown command '${name}'`);
     const rest = args.slice(1);
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`usage: ${cmd.usage}\n\n${cmd.help}\n`);
+      await write(`usage: ${cmd.usage}\n\n${cmd.help}\n`);
       return 0;
     }
     let parsed: ReturnType<typeof parseArgs>;

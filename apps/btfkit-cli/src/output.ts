@@ -1,13 +1,30 @@
 import { writeSync } from 'node:fs';
 import { UsageError } from './cli-error.js';
 
+let stream: NodeJS.WriteStream | undefined;
+
 /**
- * Writes to stdout with back-pressure. A closed pipe (`btfkit dump | head`) ends the
- * process quietly with status 0, as a well-behaved Unix filter does.
+ * `process.stdout`, made on first use: Node builds the stream (and loads the modules for a
+ * pipe, file or terminal) only when the property is first read, which costs a dump that
+ * writes straight to fd 1 several milliseconds for nothing. A closed pipe
+ * (`btfkit dump | head`) ends the process quietly with status 0, as a well-behaved Unix
+ * filter does.
  */
+function stdout(): NodeJS.WriteStream {
+  if (stream) return stream;
+  stream = process.stdout;
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+  return stream;
+}
+
+/** Writes to stdout with back-pressure. */
 export async function write(chunk: string | Uint8Array): Promise<void> {
-  if (!process.stdout.write(chunk)) {
-    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  const out = stdout();
+  if (!out.write(chunk)) {
+    await new Promise<void>((resolve) => out.once('drain', resolve));
   }
 }
 
@@ -18,7 +35,8 @@ export async function write(chunk: string | Uint8Array): Promise<void> {
  * stream, which waits for it to drain.
  */
 export async function writeAll(chunks: Iterable<string | Uint8Array>): Promise<void> {
-  let direct = process.stdout.writableLength === 0;
+  // Straight to fd 1 while nothing waits in the stream, which would otherwise come out after.
+  let direct = stream === undefined || stream.writableLength === 0;
   for (const c of chunks) {
     if (direct && typeof c !== 'string') {
       const done = writeDirect(c);
@@ -45,14 +63,6 @@ function writeDirect(b: Uint8Array): number {
     }
   }
   return done;
-}
-
-/** Makes EPIPE on stdout end the process quietly. */
-export function quietOnClosedPipe(): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(0);
-    throw err;
-  });
 }
 
 /** Checks that exactly the expected number of positional arguments were given. */
