@@ -1,7 +1,7 @@
 import { BtfError, FormatError, NotSupportedError } from '@btfkit/wire';
-import { Unzlib } from 'fflate';
 import { Decompress } from 'fzstd';
 import { ELFCOMPRESS } from './elf-constants.js';
+import { inflateZlib } from './inflate.js';
 
 /**
  * The largest decompressed section accepted unless the caller says otherwise: far above the
@@ -33,6 +33,11 @@ export function decompressSection(
   size: number,
   at: number,
 ): Uint8Array {
+  if (type === ELFCOMPRESS.ZLIB) return inflateZlib(payload, size, at);
+  if (type !== ELFCOMPRESS.ZSTD) {
+    throw new NotSupportedError(`elf: offset ${at}: unknown compression type ${type}`);
+  }
+  checkZstdFrames(payload, Math.max(2 * size, MIN_WINDOW_LIMIT), at);
   const out = new Uint8Array(size);
   let written = 0;
   let ended = false;
@@ -46,20 +51,9 @@ export function decompressSection(
     written += chunk.byteLength;
     if (final) ended = true;
   };
-  let what = 'zlib';
   try {
-    if (type === ELFCOMPRESS.ZLIB) {
-      what = 'zlib';
-      const z = new Unzlib(sink);
-      feed(payload, (slice, final) => z.push(slice, final));
-    } else if (type === ELFCOMPRESS.ZSTD) {
-      what = 'zstd';
-      checkZstdFrames(payload, Math.max(2 * size, MIN_WINDOW_LIMIT), at);
-      const z = new Decompress(sink);
-      feed(payload, (slice, final) => z.push(slice, final));
-    } else {
-      throw new NotSupportedError(`elf: offset ${at}: unknown compression type ${type}`);
-    }
+    const z = new Decompress(sink);
+    feed(payload, (slice, final) => z.push(slice, final));
   } catch (err) {
     if (err instanceof BtfError) throw err;
     const message = err instanceof Error ? err.message : String(err);
@@ -73,7 +67,7 @@ export function decompressSection(
   }
   if (!ended || written !== size) {
     throw new FormatError(
-      `elf: offset ${at}: ${what} data ${ended ? 'inflates' : 'ends early, at'} ${written} bytes, ch_size says ${size}`,
+      `elf: offset ${at}: zstd data ${ended ? 'inflates' : 'ends early, at'} ${written} bytes, ch_size says ${size}`,
       { offset: at },
     );
   }

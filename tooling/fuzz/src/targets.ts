@@ -1,5 +1,8 @@
+import { deflateSync, inflateSync } from 'node:zlib';
 import {
   decodeExtInfos,
+  decompressSection,
+  ELFCOMPRESS,
   ElfFile,
   loadRawBtfFromElf,
   loadSpecAndExtInfos,
@@ -18,6 +21,7 @@ import {
 } from '@btfkit/types';
 import {
   BTF_TYPE_SIZE,
+  BtfError,
   type BtfExt,
   decodeBtfExt,
   type ExtSubsection,
@@ -31,7 +35,15 @@ import { listTestdata, readTestdata } from './paths.js';
 import { typeShape } from './type-shape.js';
 
 /** The names of the fuzz targets. */
-export const TARGET_NAMES = ['wire', 'types', 'elf', 'btf-ext', 'split', 'c-format'] as const;
+export const TARGET_NAMES = [
+  'wire',
+  'types',
+  'elf',
+  'btf-ext',
+  'split',
+  'c-format',
+  'zlib',
+] as const;
 
 /** One of {@link TARGET_NAMES}. */
 export type TargetName = (typeof TARGET_NAMES)[number];
@@ -309,6 +321,61 @@ const cFormat: FuzzTarget = {
   },
 };
 
+/**
+ * A zlib input: the expected decompressed size (32-bit little-endian, capped at 64x the input)
+ * and then the stream, as an `SHF_COMPRESSED` section gives them.
+ */
+function zlibInput(input: Uint8Array): { size: number; stream: Uint8Array } {
+  const raw =
+    input.byteLength >= 4 ? new DataView(input.buffer, input.byteOffset).getUint32(0, true) : 0;
+  return { size: Math.min(raw, 64 * input.byteLength), stream: input.subarray(4) };
+}
+
+const zlib: FuzzTarget = {
+  name: 'zlib',
+  description:
+    'decompressSection(ELFCOMPRESS_ZLIB) against node:zlib: both succeed with the same bytes, or ours throws FormatError',
+  seeds: () =>
+    btfSeeds().flatMap((btf) =>
+      [0, 1, 9].map((level) => {
+        const z = deflateSync(btf, { level });
+        const seed = new Uint8Array(4 + z.byteLength);
+        new DataView(seed.buffer).setUint32(0, btf.byteLength, true);
+        seed.set(z, 4);
+        return seed;
+      }),
+    ),
+  run(input, f) {
+    const { size, stream } = zlibInput(input);
+    let expected: Uint8Array | undefined;
+    try {
+      const out = inflateSync(stream, { maxOutputLength: Math.max(1, size + 1) });
+      if (out.byteLength === size) expected = out;
+    } catch {
+      // zlib refuses it (or it inflates past size + 1): ours must refuse it too.
+    }
+    let ours: Uint8Array;
+    try {
+      ours = decompressSection(ELFCOMPRESS.ZLIB, stream, size, 0);
+    } catch (err) {
+      // Refused by both: the FormatError is this input's (allowed) result.
+      if (expected && err instanceof BtfError) {
+        throw new ContractViolation('mismatch', 'zlib inflates the stream but btfkit refuses it', {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    if (!expected) {
+      throw new ContractViolation('mismatch', 'zlib refuses the stream but btfkit inflates it');
+    }
+    if (!Buffer.from(ours).equals(expected)) {
+      throw new ContractViolation('mismatch', 'btfkit and zlib inflate to different bytes');
+    }
+    f.add('inflated');
+  },
+};
+
 /** Every target by name. */
 export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   wire,
@@ -317,6 +384,7 @@ export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   'btf-ext': btfExt,
   split,
   'c-format': cFormat,
+  zlib,
 };
 
 /** Whether a string names a target. */
