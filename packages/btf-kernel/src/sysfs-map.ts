@@ -36,7 +36,9 @@ export function mapSysfsFile(path: string): Uint8Array | undefined {
     if (!st.isFile() || st.size === 0 || !isSysfs(st.dev, path)) return undefined;
     const key = `${st.dev}:${st.ino}:${st.size}`;
     let bytes = mappings.get(key);
-    if (bytes === undefined) {
+    // A view whose buffer was transferred away (postMessage) is detached and empty: the
+    // mapping is still there, but nothing can read it through that view any more.
+    if (bytes === undefined || (bytes !== null && bytes.byteLength !== st.size)) {
       bytes = map(fd, st.size);
       mappings.set(key, bytes);
     }

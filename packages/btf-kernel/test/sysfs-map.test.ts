@@ -45,6 +45,17 @@ describe('mapSysfsFile', () => {
     expect(loadKernelSpec().typeByName('task_struct', 'struct').name).toBe('task_struct');
   });
 
+  kernelIt('transferring the mapping elsewhere leaves it readable here', () => {
+    const mapped = mapSysfsFile(VMLINUX);
+    if (!mapped) return;
+    // V8 does not detach the external buffer (it copies); were it detached, the next call
+    // would map the file again instead of returning an empty view.
+    structuredClone(mapped.buffer, { transfer: [mapped.buffer] });
+    const again = mapSysfsFile(VMLINUX)!;
+    expect(Buffer.from(again).equals(readFileSync(VMLINUX))).toBe(true);
+    expect(loadSpecFromFile(VMLINUX).typeByName('task_struct', 'struct').name).toBe('task_struct');
+  });
+
   kernelIt('writing into the mapping kills the process, as documented', () => {
     if (!kernelMapsBtf()) return;
     const script = `import { mapSysfsFile } from '@btfkit/kernel';
