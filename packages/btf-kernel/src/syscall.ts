@@ -73,8 +73,9 @@ let hook: SyscallHook | undefined;
 const F_DUPFD_CLOEXEC = 1030;
 const PROT_READ = 1;
 const MAP_PRIVATE = 2;
-/** `MAP_FAILED`, `(void *)-1`, as koffi reports the address. */
-const MAP_FAILED = 2n ** 64n - 1n;
+/** `MAP_FAILED`, `(void *)-1`, as koffi reports the address on 64- and 32-bit hosts. */
+const MAP_FAILED_64 = 2n ** 64n - 1n;
+const MAP_FAILED_32 = 2n ** 32n - 1n;
 
 /**
  * Loads koffi and binds libc's `syscall`, `close` and `fcntl`, on first use only, so that
@@ -137,7 +138,10 @@ function bindNative(): Native {
     mapReadOnly(fd, length) {
       const ptr = mmap(null, length, PROT_READ, MAP_PRIVATE, fd, 0);
       const errno = koffi.errno();
-      if (ptr === null || koffi.address(ptr) === MAP_FAILED) return { buffer: undefined, errno };
+      const at = ptr === null ? 0n : koffi.address(ptr);
+      if (at === 0n || at === MAP_FAILED_64 || at === MAP_FAILED_32) {
+        return { buffer: undefined, errno };
+      }
       return { buffer: koffi.view(ptr, length), errno: 0 };
     },
   };
