@@ -50,7 +50,7 @@ describe('mapSysfsFile', () => {
     if (!mapped) return;
     // V8 does not detach the external buffer (it copies); were it detached, the next call
     // would map the file again instead of returning an empty view.
-    structuredClone(mapped.buffer, { transfer: [mapped.buffer] });
+    structuredClone(mapped.buffer, { transfer: [mapped.buffer as ArrayBuffer] });
     const again = mapSysfsFile(VMLINUX)!;
     expect(Buffer.from(again).equals(readFileSync(VMLINUX))).toBe(true);
     expect(loadSpecFromFile(VMLINUX).typeByName('task_struct', 'struct').name).toBe('task_struct');
