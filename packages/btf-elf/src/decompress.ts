@@ -9,7 +9,7 @@ import { inflateZlib } from './inflate.js';
  */
 export const DEFAULT_MAX_SECTION_SIZE = 256 * 1024 * 1024;
 
-/** Compressed input is fed in slices this big, so one step never inflates much at once. */
+/** zstd input is fed to its decoder in slices this big, so one step never inflates much at once. */
 const FEED = 16 * 1024;
 
 /** zstd windows up to this size are accepted whatever the section's size. */
