@@ -1,4 +1,11 @@
-import { BTF_KIND, FormatError, MultipleMatchesError, NotFoundError, RawBtf } from '@btfkit/wire';
+import {
+  BTF_KIND,
+  FormatError,
+  infoKind,
+  MultipleMatchesError,
+  NotFoundError,
+  RawBtf,
+} from '@btfkit/wire';
 import { copyTypes } from './copy-types.js';
 import { TypeDecoder } from './decode-types.js';
 import { type ByteOrder, encodeTypes, type MarshalOptions } from './marshal-types.js';
@@ -272,8 +279,7 @@ export class Spec implements Iterable<Type> {
     const view = raw.reader.view;
     for (let i = 0; i < raw.offsets.length; i++) {
       const off = raw.offsets[i]!;
-      if (((view.getUint32(off + 4, raw.littleEndian) >>> 24) & 0x7f) !== BTF_KIND.DECL_TAG)
-        continue;
+      if (infoKind(view.getUint32(off + 4, raw.littleEndian)) !== BTF_KIND.DECL_TAG) continue;
       const target = view.getUint32(off + 8, raw.littleEndian);
       const list = index.get(target);
       if (list) list.push(raw.firstTypeId + i);
