@@ -34,3 +34,18 @@ export function testSeed(name: string): number {
   console.log(`${name}: seed ${seed} (rerun with TEST_SEED=${seed})`);
   return seed;
 }
+
+/**
+ * Where two byte strings first differ, for `expect(byteDiff(a, b)).toBeUndefined()`: a
+ * failure then names the offset, the bytes there and both lengths, where a boolean from
+ * `.equals` says only `false`. Undefined when they are equal.
+ */
+export function byteDiff(actual: Uint8Array, expected: Uint8Array): string | undefined {
+  const n = Math.min(actual.byteLength, expected.byteLength);
+  let i = 0;
+  while (i < n && actual[i] === expected[i]) i++;
+  if (i === n && actual.byteLength === expected.byteLength) return undefined;
+  const at = (b: Uint8Array) =>
+    i < b.byteLength ? `0x${b[i]!.toString(16).padStart(2, '0')}` : 'end';
+  return `first difference at byte ${i}: ${at(actual)} vs ${at(expected)} (lengths ${actual.byteLength} and ${expected.byteLength})`;
+}
