@@ -5,12 +5,12 @@ import {
   MultipleMatchesError,
   NotFoundError,
   RawBtf,
+  StringTableBuilder,
 } from '@btfkit/wire';
 import { copyTypes } from './copy-types.js';
 import { TypeDecoder } from './decode-types.js';
 import { type ByteOrder, encodeTypes, type MarshalOptions } from './marshal-types.js';
 import { ALL_KINDS, NameIndex } from './name-index.js';
-import { StringTableWriter } from './string-table-writer.js';
 import { type DeclTag, type Type, type TypeKind, type TypeOfKind, VOID } from './types.js';
 
 /** Options for {@link Spec.parse}. */
@@ -239,7 +239,7 @@ export class Spec implements Iterable<Type> {
     for (let id = first; id < this.nextTypeId; id++) {
       types[id - first] = copy ? this.decoder.cached(id) : this.typeByID(id);
     }
-    const strings = new StringTableWriter(this.base?.raw.strings);
+    const strings = new StringTableBuilder(this.base?.raw.strings);
     strings.seed(this.raw.strings);
     const decoder = this.decoder;
     return encodeTypes(

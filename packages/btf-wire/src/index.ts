@@ -89,7 +89,8 @@ export {
   type SizeSource,
   trailingSize,
 } from './record-format.js';
-export { StringTable, StringTableBuilder } from './string-table.js';
+export { StringTable } from './string-table.js';
+export { StringTableBuilder } from './string-table-builder.js';
 export { TextSink } from './text-sink.js';
 export {
   type ArrayRecord,

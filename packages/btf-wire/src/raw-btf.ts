@@ -4,8 +4,8 @@ import { FormatError, NotFoundError } from './errors.js';
 import { type BtfHeader, decodeHeader, encodeHeader } from './header.js';
 import { BTF_HEADER_SIZE, BTF_HEADER_SIZE_LAYOUT, BTF_TYPE_SIZE, kindName } from './kinds.js';
 import { decodeLayout, encodeLayout, type KindLayout } from './layout.js';
-import { StringTable } from './string-table.js';
 import { infoKind, infoVlen, trailingSize } from './record-format.js';
+import { StringTable } from './string-table.js';
 import { type BtfRecord, decodeRecord, encodeRecord } from './type-records.js';
 
 /** Options for {@link RawBtf.parse}. */

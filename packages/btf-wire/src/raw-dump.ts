@@ -1,6 +1,5 @@
 import { BTF_KIND, BTF_KIND_MAX, KIND_NAMES } from './kinds.js';
 import { assembleBtf, RawBtf } from './raw-btf.js';
-import { putBytes, putU32, TextSink } from './text-sink.js';
 import {
   infoKflag,
   infoKind,
@@ -14,6 +13,7 @@ import {
   packMemberOffset,
   trailingSize,
 } from './record-format.js';
+import { putBytes, putU32, TextSink } from './text-sink.js';
 
 /**
  * Formats BTF the way `bpftool btf dump file X format raw` (bpftool 7.1) prints it: one

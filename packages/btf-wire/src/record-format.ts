@@ -24,12 +24,13 @@ export type BtfKindName = keyof typeof BTF_KIND;
  * btf_info").
  */
 export function infoVlen(info: number): number {
-  return info & BTF_VLEN_LIMIT;
+  // Literal masks here and below: the hottest loops inline these functions.
+  return info & 0xffffff;
 }
 
 /** The kind in an info word: bits 24–30. */
 export function infoKind(info: number): number {
-  return (info >>> 24) & BTF_KIND_LIMIT;
+  return (info >>> 24) & 0x7f;
 }
 
 /** The kind_flag in an info word: bit 31. */
@@ -164,9 +165,13 @@ const REFERS_BY_TYPE = Uint8Array.from(FORMAT_BY_KIND, (f) => (f.refs === 'type'
  * kind that is not known and not described by `layout`.
  */
 export function trailingSize(kind: number, vlen: number, layout?: readonly KindLayout[]): number {
-  if (kind > 0 && kind < FIXED_TRAILING.length) {
-    return FIXED_TRAILING[kind]! + VLEN_TRAILING[kind]! * vlen;
-  }
+  const fixed = kind < FIXED_TRAILING.length ? FIXED_TRAILING[kind]! : -1;
+  if (fixed >= 0) return fixed + VLEN_TRAILING[kind]! * vlen;
+  return layoutTrailingSize(kind, vlen, layout);
+}
+
+/** {@link trailingSize} of a kind only a layout section can size; out of the hot path. */
+function layoutTrailingSize(kind: number, vlen: number, layout?: readonly KindLayout[]): number {
   const l = kind === 0 ? undefined : layout?.[kind];
   return l ? l.infoSize + l.elemSize * vlen : -1;
 }

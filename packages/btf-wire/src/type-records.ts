@@ -435,7 +435,5 @@ function head(
   vlen: number,
   sizeType: number,
 ): void {
-  w.u32(rec.nameOff);
-  w.u32(makeInfo(rec.kind, vlen, rec.kflag));
-  w.u32(sizeType);
+  w.u32x3(rec.nameOff, makeInfo(rec.kind, vlen, rec.kflag), sizeType);
 }
