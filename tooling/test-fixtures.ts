@@ -3,6 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 
 /** The repository's committed fixtures. */
@@ -48,4 +49,23 @@ export function byteDiff(actual: Uint8Array, expected: Uint8Array): string | und
   const at = (b: Uint8Array) =>
     i < b.byteLength ? `0x${b[i]!.toString(16).padStart(2, '0')}` : 'end';
   return `first difference at byte ${i}: ${at(actual)} vs ${at(expected)} (lengths ${actual.byteLength} and ${expected.byteLength})`;
+}
+
+/**
+ * Runs `fn` and reports how much the heap (JS heap and array buffers) grew meanwhile (a lower
+ * bound on what it allocated) and what it threw.
+ */
+export function measure(fn: () => unknown): { grew: number; error: unknown } {
+  const h = () => {
+    const s = getHeapStatistics();
+    return s.used_heap_size + s.external_memory;
+  };
+  const before = h();
+  let error: unknown;
+  try {
+    fn();
+  } catch (err) {
+    error = err;
+  }
+  return { grew: h() - before, error };
 }
