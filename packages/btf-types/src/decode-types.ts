@@ -427,7 +427,7 @@ export class TypeDecoder implements ChildSource {
     const off = this.offsets[id - this.firstTypeId]!;
     const info = view.getUint32(off + 4, le);
     const sizeType = view.getUint32(off + 8, le);
-    const vlen = info & 0xffff_ff;
+    const vlen = infoVlen(info);
     switch (t.kind) {
       case 'pointer':
         t._target ??= this.ref(sizeType);
@@ -513,8 +513,16 @@ export class TypeDecoder implements ChildSource {
         t._vars = vars;
         return;
       }
-      default:
+      case 'void':
+      case 'int':
+      case 'fwd':
+      case 'float':
         return;
+      default: {
+        // Every kind is listed above: the compiler rejects this line when one is missing.
+        const missing: never = t;
+        throw new TypeError(`btf: fill: unknown type ${String(missing)}`);
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   MEMBER_BIT_OFFSET_LIMIT,
   MEMBER_BITFIELD_SIZE_LIMIT,
   makeInfo,
+  makeIntWord,
   packMemberOffset,
   type RawBtf,
   type StringTableBuilder,
@@ -196,7 +197,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         throw new BtfError(`btf: type id ${id}: void cannot be encoded as a type; it is ID 0`);
       case 'int':
         w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.INT, 0, false), t.size);
-        w.u32(((t.encoding & 0x0f) << 24) | ((t.bitOffset & 0xff) << 16) | (t.bits & 0xff));
+        w.u32(makeIntWord(t.encoding, t.bitOffset, t.bits));
         break;
       case 'pointer':
         w.u32x3(0, makeInfo(BTF_KIND.PTR, 0, false), ref(t.target, 8));
