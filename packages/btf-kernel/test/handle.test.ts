@@ -72,15 +72,7 @@ function roundTrip(blob: Uint8Array): void {
 function structBlob(badType: number): Uint8Array {
   const s = new StringTableBuilder();
   const records: BtfRecord[] = [
-    {
-      kind: BTF_KIND.INT,
-      nameOff: s.add('int'),
-      kflag: false,
-      size: 4,
-      encoding: 1,
-      bitOffset: 0,
-      bits: 32,
-    },
+    intRecord(s.add('int')),
     {
       kind: BTF_KIND.STRUCT,
       nameOff: s.add('s'),
@@ -216,17 +208,7 @@ describe('verifier errors', () => {
   kernelIt('retries with a 64 KiB log, then the size the kernel reports', () => {
     // 4000 valid structs before a bad one: the level-1 log lists every type, > 64 KiB.
     const s = new StringTableBuilder();
-    const records: BtfRecord[] = [
-      {
-        kind: BTF_KIND.INT,
-        nameOff: s.add('int'),
-        kflag: false,
-        size: 4,
-        encoding: 1,
-        bitOffset: 0,
-        bits: 32,
-      },
-    ];
+    const records: BtfRecord[] = [intRecord(s.add('int'))];
     for (let i = 0; i < 4000; i++) {
       records.push({
         kind: BTF_KIND.STRUCT,

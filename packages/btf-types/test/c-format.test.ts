@@ -14,6 +14,7 @@ import {
   StringTableBuilder,
 } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { blob as buildBlob, intRecord } from '../../../tooling/test-blobs.ts';
 import {
   C_EPILOGUE,
   C_PREAMBLE,
@@ -129,20 +130,10 @@ function findType(raw: RawBtf, name: string): number {
 
 /** Builds a little-endian blob from records whose names are given as strings. */
 function blob(build: (name: (s: string) => number) => BtfRecord[]): RawBtf {
-  const strings = new StringTableBuilder();
-  const records = build((s) => strings.add(s));
-  return RawBtf.parse(encodeBtf({ records, strings: strings.finish(), littleEndian: true }));
+  return RawBtf.parse(buildBlob(build));
 }
 
-const INT = (nameOff: number): BtfRecord => ({
-  kind: BTF_KIND.INT,
-  nameOff,
-  kflag: false,
-  size: 4,
-  encoding: 1,
-  bitOffset: 0,
-  bits: 32,
-});
+const INT = intRecord;
 
 function body(raw: RawBtf): string {
   const text = formatC(raw);
