@@ -372,11 +372,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
     case BTF_KIND.STRUCT:
     case BTF_KIND.UNION:
       head(w, rec, rec.members.length, rec.size);
-      for (const m of rec.members) {
-        w.u32(m.nameOff);
-        w.u32(m.type);
-        w.u32(m.offset);
-      }
+      for (const m of rec.members) w.u32x3(m.nameOff, m.type, m.offset);
       return;
     case BTF_KIND.ENUM:
       head(w, rec, rec.values.length, rec.size);
@@ -389,9 +385,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
       head(w, rec, rec.values.length, rec.size);
       for (const v of rec.values) {
         const u = BigInt.asUintN(64, v.value);
-        w.u32(v.nameOff);
-        w.u32(Number(u & 0xffffffffn));
-        w.u32(Number(u >> 32n));
+        w.u32x3(v.nameOff, Number(u & 0xffffffffn), Number(u >> 32n));
       }
       return;
     case BTF_KIND.FWD:
@@ -413,11 +407,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
       return;
     case BTF_KIND.DATASEC:
       head(w, rec, rec.entries.length, rec.size);
-      for (const e of rec.entries) {
-        w.u32(e.type);
-        w.u32(e.offset);
-        w.u32(e.size);
-      }
+      for (const e of rec.entries) w.u32x3(e.type, e.offset, e.size);
       return;
     case BTF_KIND.FLOAT:
       head(w, rec, 0, rec.size);
