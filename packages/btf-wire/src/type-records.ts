@@ -416,6 +416,11 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
       head(w, rec, 0, rec.type);
       w.u32(rec.componentIdx);
       return;
+    default: {
+      // Every known kind is listed above: the compiler rejects this line when one is missing.
+      const missing: never = rec;
+      throw new RangeError(`btf: cannot encode record ${JSON.stringify(missing)}`);
+    }
   }
 }
 
