@@ -118,6 +118,18 @@ export class Spec implements Iterable<Type> {
   }
 
   /**
+   * Every type whose name is `name` or whose essential name is `name` (see
+   * {@link essentialName}): `struct foo___v1` and `struct foo` for `foo`, as CO-RE matches
+   * flavors. Base types first, in ID order.
+   * @throws NotFoundError when no type matches
+   */
+  anyTypesByEssentialName(name: string): Type[] {
+    const ids = this.idsByEssentialName(name);
+    if (ids.length === 0) throw new NotFoundError(`btf: type '${name}': not found`);
+    return ids.map((id) => this.typeByID(id));
+  }
+
+  /**
    * The one type named `name`, of any kind.
    * @throws NotFoundError when none has that name
    * @throws MultipleMatchesError when several do
@@ -270,6 +282,14 @@ export class Spec implements Iterable<Type> {
     const own = this.names.lookup(name, kinds);
     if (!this.base) return own;
     return [...this.base.idsByName(name, kinds), ...own];
+  }
+
+  private idsByEssentialName(name: string): number[] {
+    if (!this.names) this.names = new NameIndex(this.raw);
+    const own = [...new Set([...this.names.lookupEssential(name), ...this.names.lookup(name)])];
+    own.sort((a, b) => a - b);
+    if (!this.base) return own;
+    return [...this.base.idsByEssentialName(name), ...own];
   }
 
   private tags(): Map<number, number[]> {

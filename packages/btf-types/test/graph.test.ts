@@ -212,6 +212,22 @@ describe('hand-built types', () => {
 });
 
 describe('helpers', () => {
+  it('anyTypesByEssentialName finds a name and its ___flavors, nothing else', () => {
+    const b = new Builder();
+    for (const name of ['foo___v1', 'foobar', 'foo', 'bar___foo', 'foo___v1___x']) {
+      b.add(new Struct(name, 0, []));
+    }
+    const spec = Spec.parse(b.marshal());
+    const names = (q: string) => spec.anyTypesByEssentialName(q).map((t) => t.name);
+    // Twice: the first lookup of a Spec scans, later ones use the index.
+    for (let i = 0; i < 2; i++) {
+      expect(names('foo')).toEqual(['foo___v1', 'foo']);
+      expect(names('foo___v1')).toEqual(['foo___v1', 'foo___v1___x']);
+      expect(names('bar')).toEqual(['bar___foo']);
+      expect(() => spec.anyTypesByEssentialName('fo')).toThrow(NotFoundError);
+    }
+  });
+
   it('essentialName strips a ___flavor suffix, as libbpf does', () => {
     expect(essentialName('task_struct___2')).toBe('task_struct');
     expect(essentialName('a___b___c')).toBe('a___b');

@@ -20,14 +20,8 @@ Exit status 1 when nothing has that name.
     if (name === undefined) throw new UsageError(`missing NAME\nusage: ${find.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
     const spec = await loadInput(file, values.base as string | undefined);
-    const { cDeclaration, essentialName, NotFoundError, sizeof } = await import('@btfkit/types');
-    // The name index finds full names only; a flavor (`foo___v1`) needs every name looked at.
-    const found: Type[] = [];
-    for (const t of spec) {
-      const n = t.name;
-      if (n === name || (n.length > name.length && essentialName(n) === name)) found.push(t);
-    }
-    if (found.length === 0) throw new NotFoundError(`btf: type '${name}': not found`);
+    const { cDeclaration, sizeof } = await import('@btfkit/types');
+    const found = spec.anyTypesByEssentialName(name);
     const blocks = found.map((t) => describe(spec, t, { sizeof, declare: cDeclaration }));
     await write(`${blocks.join('\n')}`);
   },
