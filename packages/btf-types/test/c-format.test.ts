@@ -4,15 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import {
-  BTF_KIND,
-  type BtfRecord,
-  encodeBtf,
-  FormatError,
-  NotFoundError,
-  RawBtf,
-  StringTableBuilder,
-} from '@btfkit/wire';
+import { BTF_KIND, type BtfRecord, FormatError, NotFoundError, RawBtf } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { blob as buildBlob, intRecord } from '../../../tooling/test-blobs.ts';
 import {
