@@ -15,6 +15,7 @@ import {
   formatType,
   INT_SIGNED,
   Int,
+  MAX_RESOLVE_DEPTH,
   NotFoundError,
   Pointer,
   qualifiedType,
@@ -212,6 +213,21 @@ describe('hand-built types', () => {
 });
 
 describe('helpers', () => {
+  // libbpf 1.1's btf__resolve_size and btf__resolve_type (Debian's libbpf.a, N btf__add_typedef
+  // over an INT): 31 typedefs resolve, 32 give -EINVAL. MAX_RESOLVE_DEPTH counts the types.
+  it('sizeof and underlyingType follow as many typedefs as libbpf 1.1: 31, not 32', () => {
+    const chain = (n: number): Type => {
+      let t: Type = new Int('int', 4, INT_SIGNED);
+      for (let i = 0; i < n; i++) t = new Typedef(`t${i}`, t);
+      return t;
+    };
+    expect(MAX_RESOLVE_DEPTH).toBe(32);
+    expect(sizeof(chain(31))).toBe(4);
+    expect(underlyingType(chain(31)).kind).toBe('int');
+    expect(() => sizeof(chain(32))).toThrow(BtfError);
+    expect(() => underlyingType(chain(32))).toThrow(BtfError);
+  });
+
   it('anyTypesByEssentialName finds a name and its ___flavors, nothing else', () => {
     const b = new Builder();
     for (const name of ['foo___v1', 'foobar', 'foo', 'bar___foo', 'foo___v1___x']) {
