@@ -1,5 +1,6 @@
 import {
   BTF_KIND,
+  type BtfKindName,
   FormatError,
   infoKind,
   MultipleMatchesError,
@@ -310,31 +311,35 @@ export class Spec implements Iterable<Type> {
   }
 }
 
-const KIND_BY_WIRE: readonly (TypeKind | undefined)[] = [
-  'void',
-  'int',
-  'pointer',
-  'array',
-  'struct',
-  'union',
-  'enum',
-  'fwd',
-  'typedef',
-  'volatile',
-  'const',
-  'restrict',
-  'func',
-  'func_proto',
-  'var',
-  'datasec',
-  'float',
-  'decl_tag',
-  'type_tag',
-  'enum',
-];
+/**
+ * The model kind each wire kind decodes to. The mapped type makes the compiler reject a
+ * table that misses a kind of `BTF_KIND`.
+ */
+const MODEL_KIND: { readonly [K in BtfKindName]: TypeKind } = {
+  UNKN: 'void',
+  INT: 'int',
+  PTR: 'pointer',
+  ARRAY: 'array',
+  STRUCT: 'struct',
+  UNION: 'union',
+  ENUM: 'enum',
+  FWD: 'fwd',
+  TYPEDEF: 'typedef',
+  VOLATILE: 'volatile',
+  CONST: 'const',
+  RESTRICT: 'restrict',
+  FUNC: 'func',
+  FUNC_PROTO: 'func_proto',
+  VAR: 'var',
+  DATASEC: 'datasec',
+  FLOAT: 'float',
+  DECL_TAG: 'decl_tag',
+  TYPE_TAG: 'type_tag',
+  ENUM64: 'enum',
+};
 
 /** For each model kind, the mask of the wire kinds that decode to it (`1 << BTF_KIND_*`). */
 const WIRE_KINDS = {} as Record<TypeKind, number>;
-KIND_BY_WIRE.forEach((k, wire) => {
-  if (k !== undefined) WIRE_KINDS[k] = (WIRE_KINDS[k] ?? 0) | (1 << wire);
-});
+for (const [name, k] of Object.entries(MODEL_KIND) as [BtfKindName, TypeKind][]) {
+  WIRE_KINDS[k] = (WIRE_KINDS[k] ?? 0) | (1 << BTF_KIND[name]);
+}
