@@ -243,7 +243,7 @@ const cases = [
       measure(
         (s) => {
           let sum = 0;
-          for (let id = 1; id < s.nextTypeId; id++) {
+          for (let id = 1; id < s.nextTypeID; id++) {
             const t = s.typeByID(id);
             sum += t.name.length;
             if (t.kind === 'struct' || t.kind === 'union') {
@@ -277,7 +277,7 @@ const cases = [
       const s = Spec.parse(bytes);
       // Every type and every child decoded (children are otherwise decoded on first read).
       const scratch = [];
-      for (let id = 1; id < s.nextTypeId; id++) pushChildren(s.typeByID(id), scratch);
+      for (let id = 1; id < s.nextTypeID; id++) pushChildren(s.typeByID(id), scratch);
       return measure(() => s.marshal());
     },
     anchor: () => anchorLibbpf('copy', 'btf__add_type all + btf__raw_data'),
@@ -342,7 +342,7 @@ const cases = [
       const obj = new Uint8Array(readFileSync(elfFixture));
       return measure(() => {
         const { spec, extInfos } = loadSpecAndExtInfos(obj);
-        for (let id = 1; id < spec.nextTypeId; id++) spec.typeByID(id);
+        for (let id = 1; id < spec.nextTypeID; id++) spec.typeByID(id);
         return extInfos;
       });
     },
@@ -427,7 +427,7 @@ if (args.heap) {
   const spec = Spec.parse(bytes);
   globalThis.gc();
   const after = process.memoryUsage();
-  if (spec.nextTypeId < 2) throw new Error('bench: empty BTF');
+  if (spec.nextTypeID < 2) throw new Error('bench: empty BTF');
   console.log(after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers));
   process.exit(0);
 }

@@ -75,16 +75,16 @@ export function resolveExtInfos(
   const out: ExtInfos = new Map();
   for (const [section, infos] of raw) {
     const funcInfos = infos.funcInfos.map((fi) => {
-      const func = spec.typeByID(fi.typeId);
+      const func = spec.typeByID(fi.typeID);
       if (func.kind !== 'func')
-        throw new FormatError(`btf.ext: section ${section}: type ${fi.typeId} is not a FUNC`, {
-          typeId: fi.typeId,
+        throw new FormatError(`btf.ext: section ${section}: type ${fi.typeID} is not a FUNC`, {
+          typeID: fi.typeID,
         });
       return { insnOff: fi.insnOff, func };
     });
     const coreRelos = infos.coreRelos.map((r) => {
       const where = `btf.ext: section ${section}: CO-RE relocation at insn offset ${r.insnOff}`;
-      const type = spec.typeByID(r.typeId);
+      const type = spec.typeByID(r.typeID);
       const accessor = parseAccessString(r.accessString, where);
       const { member, enumValue } = resolveAccessor(type, accessor, r.kind, where);
       return {

@@ -144,7 +144,7 @@ describe('fixture objects', () => {
             for (const relo of sec.coreRelos) {
               const resolved = resolveAccessString(
                 r.btf,
-                relo.typeId,
+                relo.typeID,
                 relo.accessString,
                 relo.kind,
               );
@@ -176,7 +176,7 @@ describe('fixture objects', () => {
           funcs: infos.map((s) => [s.section, s.funcInfos.map((f) => f.name)]),
           relos: new Set(
             infos.flatMap((s) =>
-              s.coreRelos.map((c) => `${c.kindName} ${c.typeId} ${c.accessString}`),
+              s.coreRelos.map((c) => `${c.kindName} ${c.typeID} ${c.accessString}`),
             ),
           ),
         };

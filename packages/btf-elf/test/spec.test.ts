@@ -151,7 +151,7 @@ describe('kernel module split BTF', () => {
   it('loads the .BTF of a .ko over a base Spec', () => {
     const spec = loadSpecFromElf(ko, { base });
     expect(spec.base).toBe(base);
-    expect(spec.firstTypeId).toBe(base.nextTypeId);
+    expect(spec.firstTypeID).toBe(base.nextTypeID);
     expect(rawDump(spec.raw)).toBe(
       readFileSync(join(testdata, 'pahole', 'split.raw.golden'), 'utf8'),
     );

@@ -61,7 +61,7 @@ describe('running kernel', () => {
       expect(vm.info()).toMatchObject({ name: 'vmlinux', isKernel: true, isVmlinux: true });
       const sysfs = readFileSync('/sys/kernel/btf/vmlinux');
       expect(Buffer.from(vm.bytes()).equals(sysfs)).toBe(true);
-      expect(vm.spec().nextTypeId).toBe(loadKernelSpec().nextTypeId);
+      expect(vm.spec().nextTypeID).toBe(loadKernelSpec().nextTypeID);
     } finally {
       vm.close();
     }
@@ -144,7 +144,7 @@ describe('explicit paths and the fallback search', () => {
     const base = loadSpecFromFile(join(TESTDATA, 'pahole/base.btf'));
     const mod = loadKernelModuleSpec('mymod', { directory: dir, base });
     expect(mod.base === base).toBe(true);
-    expect(mod.firstTypeId).toBe(base.nextTypeId);
+    expect(mod.firstTypeID).toBe(base.nextTypeID);
     const golden = readFileSync(join(TESTDATA, 'pahole/split.raw.golden'), 'utf8');
     expect(rawDump(mod.raw)).toBe(golden);
     expect(() => loadKernelModuleSpec('other', { directory: dir, base })).toThrow(NotFoundError);
@@ -153,6 +153,6 @@ describe('explicit paths and the fallback search', () => {
   it('loadSpecFromFile reads split BTF from a file with a base', () => {
     const base = Spec.parse(new Uint8Array(readFileSync(join(TESTDATA, 'pahole/base.btf'))));
     const split = loadSpecFromFile(join(TESTDATA, 'pahole/split.btf'), base);
-    expect(split.firstTypeId).toBe(base.nextTypeId);
+    expect(split.firstTypeID).toBe(base.nextTypeID);
   });
 });

@@ -40,7 +40,7 @@ describe('mapSysfsFile', () => {
     // mapping anywhere on the way would have killed this process.
     const children: Type[] = [];
     for (const t of spec) pushChildren(t, children);
-    expect(children.length).toBeGreaterThan(spec.nextTypeId);
+    expect(children.length).toBeGreaterThan(spec.nextTypeID);
     expect(Buffer.from(spec.marshal()).equals(readFileSync(VMLINUX))).toBe(true);
     expect(loadKernelSpec().typeByName('task_struct', 'struct').name).toBe('task_struct');
   });

@@ -41,10 +41,10 @@ describe('deep and cyclic graphs', () => {
     let top: Type = int;
     for (let i = 0; i < n; i++) top = new Typedef(`t${i}`, top);
     const b = new Builder();
-    const topId = b.add(top);
+    const topID = b.add(top);
     expect(b.types.length).toBe(n + 1);
     const spec = Spec.parse(b.marshal());
-    const decoded = spec.typeByID(topId);
+    const decoded = spec.typeByID(topID);
     let t: Type = decoded;
     let steps = 0;
     while (t.kind === 'typedef') {
@@ -189,7 +189,7 @@ describe('hand-built types', () => {
     const int = base.typeByName('int', 'int');
     const b = new Builder({ base });
     const id = b.add(new Pointer(int));
-    expect(id).toBe(base.nextTypeId);
+    expect(id).toBe(base.nextTypeID);
     const split = Spec.parse(b.marshal(), { base });
     const p = split.typeByID(id);
     expect(p.kind === 'pointer' && p.target === int).toBe(true);

@@ -282,7 +282,7 @@ export function decodeRecord(
   if (r.remaining < BTF_TYPE_SIZE) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: record header cut at the end of the type section`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   const nameOff = r.u32();
@@ -295,13 +295,13 @@ export function decodeRecord(
   if (trailing < 0) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: unknown kind ${kind} and no layout section to size it`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   if (trailing > r.remaining) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: ${kindName(kind)} with vlen ${vlen} needs ${trailing} bytes past its header, ${r.remaining} left in the type section`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   switch (kind) {

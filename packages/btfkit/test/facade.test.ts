@@ -26,7 +26,7 @@ describe('btfkit facade', () => {
     const splitPath = join(testdata, 'pahole', 'split.btf');
     const a = btfkit.loadSplitSpec(splitPath, base);
     const b = btfkit.loadSplitSpec(new Uint8Array(readFileSync(splitPath)), base);
-    expect(a.firstTypeId).toBe(base.nextTypeId);
+    expect(a.firstTypeID).toBe(base.nextTypeID);
     expect(btfkit.rawDump(a.raw)).toBe(golden('pahole', 'split.raw.golden'));
     expect(btfkit.rawDump(b.raw)).toBe(golden('pahole', 'split.raw.golden'));
   });

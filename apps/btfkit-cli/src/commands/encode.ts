@@ -47,7 +47,7 @@ again with the same IDs and writes the raw blob to OUT.
     const bytes = spec.marshal(options);
     writeFileSync(out, bytes);
     await write(
-      `wrote ${bytes.byteLength} bytes, ${spec.nextTypeId - spec.firstTypeId} types, to ${out}\n`,
+      `wrote ${bytes.byteLength} bytes, ${spec.nextTypeID - spec.firstTypeID} types, to ${out}\n`,
     );
   },
 };
