@@ -51,7 +51,7 @@ const tmp = () => {
 const dist = (pkg) => pathToFileURL(join(repo, 'packages', pkg, 'dist/index.js')).href;
 const { RawBtf, rawDumpBytes } = await import(dist('btf-wire'));
 const { Builder, Spec, pushChildren } = await import(dist('btf-types'));
-const { loadSpecAndExtInfos } = await import(dist('btf-elf'));
+const { loadSpecAndExtInfosFromBytes } = await import(dist('btf-elf'));
 const { loadSpec } = await import(dist('btfkit'));
 
 function median(xs) {
@@ -341,7 +341,7 @@ const cases = [
     ours: () => {
       const obj = new Uint8Array(readFileSync(elfFixture));
       return measure(() => {
-        const { spec, extInfos } = loadSpecAndExtInfos(obj);
+        const { spec, extInfos } = loadSpecAndExtInfosFromBytes(obj);
         for (let id = 1; id < spec.nextTypeID; id++) spec.typeByID(id);
         return extInfos;
       });

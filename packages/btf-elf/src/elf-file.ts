@@ -1,7 +1,12 @@
-import { ByteReader, FormatError, NotFoundError } from '@btfkit/wire';
+import {
+  ByteReader,
+  bytesSource,
+  FormatError,
+  NotFoundError,
+  type RandomAccessSource,
+} from '@btfkit/wire';
 import { DEFAULT_MAX_SECTION_SIZE, decompressSection } from './decompress.js';
 import { ELFCLASS, ELFDATA, SHF, SHN, SHT, STB, STT } from './elf-constants.js';
-import { bytesSource, type RandomAccessSource } from './source.js';
 
 /** One entry of the section header table, with its name resolved. */
 export interface ElfSection {

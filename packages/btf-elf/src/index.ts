@@ -28,11 +28,10 @@ export {
   type RawSectionExtInfos,
 } from './ext-infos.js';
 export {
-  type ElfSpec,
   type LoadSpecOptions,
-  loadElfSpec,
-  loadSpec,
-  loadSpecFromElf,
+  loadSpecFromBytes,
+  loadSplitSpecFromBytes,
+  type SpecInput,
 } from './load-spec.js';
 export {
   type KnownRecord,
@@ -46,9 +45,8 @@ export {
   type CoreRelo,
   type ExtInfos,
   type FuncInfo,
-  loadSpecAndExtInfos,
+  loadSpecAndExtInfosFromBytes,
   resolveExtInfos,
   type SectionExtInfos,
   type SpecAndExtInfos,
 } from './resolve-ext-infos.js';
-export { bytesSource, type RandomAccessSource } from './source.js';

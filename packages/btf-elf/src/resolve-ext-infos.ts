@@ -3,9 +3,8 @@ import { BPF_CORE_RELO_KIND, FormatError } from '@btfkit/wire';
 import type { ElfFile } from './elf-file.js';
 import type { RawLineInfo, RawSectionExtInfos } from './ext-infos.js';
 import { decodeExtInfos } from './ext-infos.js';
-import { type LoadSpecOptions, loadElfSpec } from './load-spec.js';
+import { type LoadSpecOptions, loadElfSpec, type SpecInput } from './load-spec.js';
 import { MAX_RESOLVE_DEPTH } from './record-size.js';
-import type { RandomAccessSource } from './source.js';
 
 /** A function's start: func info resolved against the Spec. */
 export interface FuncInfo {
@@ -176,16 +175,17 @@ export interface SpecAndExtInfos {
 }
 
 /**
- * Loads the Spec of an ELF object as {@link loadSpecFromElf} does, and its `.BTF.ext` func
+ * Loads the Spec of an ELF object as {@link loadSpecFromBytes} does, and its `.BTF.ext` func
  * infos, line infos and CO-RE relocations, resolved against that Spec: cilium/ebpf's
  * `LoadSpecAndExtInfosFromReader`.
- * @throws as {@link loadSpecFromElf} and {@link resolveExtInfos}
+ * @throws as {@link loadSpecFromBytes} and {@link resolveExtInfos}; FormatError for input
+ *   that is not ELF
  */
-export function loadSpecAndExtInfos(
-  source: ElfFile | RandomAccessSource | Uint8Array,
+export function loadSpecAndExtInfosFromBytes(
+  input: SpecInput,
   options: LoadSpecOptions = {},
 ): SpecAndExtInfos {
-  const { spec, elf, btfExt } = loadElfSpec(source, options);
+  const { spec, elf, btfExt } = loadElfSpec(input, options);
   const extInfos = btfExt ? resolveExtInfos(decodeExtInfos(btfExt, spec.raw), spec) : new Map();
   return { spec, extInfos, elf };
 }

@@ -34,7 +34,6 @@ export {
   type KernelSpecOptions,
   loadKernelModuleSpec,
   loadKernelSpec,
-  loadSpecFromFile,
   SYSFS_BTF_DIR,
   VMLINUX_SEARCH_PATHS,
   vmlinuxSearchPaths,

@@ -56,6 +56,7 @@ export {
   makeInfo,
 } from './kinds.js';
 export { decodeLayout, encodeLayout, KIND_LAYOUT_SIZE, type KindLayout } from './layout.js';
+export { bytesSource, type RandomAccessSource } from './random-access-source.js';
 export {
   assembleBtf,
   type EncodeBtfInput,

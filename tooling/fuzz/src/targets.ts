@@ -5,7 +5,7 @@ import {
   ELFCOMPRESS,
   ElfFile,
   loadRawBtfFromElf,
-  loadSpecAndExtInfos,
+  loadSpecAndExtInfosFromBytes,
   resolveExtInfos,
 } from '@btfkit/elf';
 import {
@@ -186,7 +186,7 @@ const types: FuzzTarget = {
 const elf: FuzzTarget = {
   name: 'elf',
   description:
-    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfos, inflate every type',
+    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfosFromBytes, inflate every type',
   seeds: () => objectFiles((f) => f.endsWith('.o')),
   run(input, f) {
     // The caller's bound on decompressed sections is how the 64x allocation limit is kept.
@@ -201,7 +201,7 @@ const elf: FuzzTarget = {
     exerciseRaw(raw.btf, raw.original, f);
     const ext = raw.btfExt;
     if (ext) tolerate(f, 'ext-infos', () => decodeExtInfos(ext, raw.btf));
-    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfos(file));
+    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfosFromBytes(file));
     if (!loaded) return;
     f.add(`ext-sections:${Math.min(loaded.extInfos.size, 8)}`);
     for (let id = 1; id < loaded.spec.nextTypeID; id++) {
