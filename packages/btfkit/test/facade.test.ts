@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as btfkit from 'btfkit';
 import * as browser from 'btfkit/browser';
+import * as elf from 'btfkit/elf';
+import * as kernel from 'btfkit/kernel';
+import * as types from 'btfkit/types';
+import { RawBtf, rawDump } from 'btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../../../tooling/browser-bundle.ts';
 
@@ -17,24 +21,25 @@ describe('btfkit facade', () => {
     const fromPath = btfkit.loadSpec(path);
     const fromBytes = btfkit.loadSpecFromBytes(new Uint8Array(readFileSync(path)));
     const want = golden('objects', 'basic-el.libbpf.raw.golden');
-    expect(btfkit.rawDump(fromPath.raw)).toBe(want);
-    expect(btfkit.rawDump(fromBytes.raw)).toBe(want);
+    expect(rawDump(fromPath.raw)).toBe(want);
+    expect(rawDump(fromBytes.raw)).toBe(want);
+    expect(fromBytes.raw).toBeInstanceOf(RawBtf);
   });
 
   it('loads split BTF over a base from a path and from bytes', () => {
     const base = btfkit.loadSpec(join(testdata, 'pahole', 'base.btf'));
     const splitPath = join(testdata, 'pahole', 'split.btf');
     const a = btfkit.loadSplitSpec(splitPath, base);
-    const b = btfkit.loadSplitSpec(new Uint8Array(readFileSync(splitPath)), base);
+    const b = btfkit.loadSplitSpecFromBytes(new Uint8Array(readFileSync(splitPath)), base);
     expect(a.firstTypeID).toBe(base.nextTypeID);
-    expect(btfkit.rawDump(a.raw)).toBe(golden('pahole', 'split.raw.golden'));
-    expect(btfkit.rawDump(b.raw)).toBe(golden('pahole', 'split.raw.golden'));
+    expect(rawDump(a.raw)).toBe(golden('pahole', 'split.raw.golden'));
+    expect(rawDump(b.raw)).toBe(golden('pahole', 'split.raw.golden'));
   });
 
   it('loads ext infos from a path and from bytes', () => {
     const path = join(testdata, 'objects', 'programs-el.o');
     const a = btfkit.loadSpecAndExtInfos(path);
-    const b = btfkit.loadSpecAndExtInfos(new Uint8Array(readFileSync(path)));
+    const b = btfkit.loadSpecAndExtInfosFromBytes(new Uint8Array(readFileSync(path)));
     expect([...a.extInfos.keys()]).toEqual([...b.extInfos.keys()]);
     expect(a.extInfos.size).toBeGreaterThan(1);
   });
@@ -53,13 +58,23 @@ describe('btfkit facade', () => {
     expect(btfkit.sizeof(task)).toBe(Number(id[2]));
   });
 
-  it('exports the same classes from both entries, and the error family', () => {
+  it('exports the same classes from every entry and subpath, and the error family', () => {
     expect(browser.Spec).toBe(btfkit.Spec);
-    expect(browser.RawBtf).toBe(btfkit.RawBtf);
+    expect(types.Spec).toBe(btfkit.Spec);
+    expect(elf.loadSpecFromBytes).toBe(btfkit.loadSpecFromBytes);
+    expect(kernel.Handle).toBe(btfkit.Handle);
+    expect(kernel.loadKernelSpec).toBe(btfkit.loadKernelSpec);
     expect(new btfkit.NotFoundError('x')).toBeInstanceOf(btfkit.BtfError);
     expect(new btfkit.VerifierError('x', 'log', false, 22)).toBeInstanceOf(btfkit.BtfError);
     expect('Handle' in browser).toBe(false);
     expect('loadKernelSpec' in browser).toBe(false);
+    expect('loadSpec' in browser).toBe(false);
+  });
+
+  it('its elf subpath bundles for a browser without the Node loaders', async () => {
+    const { inputs } = await bundleForBrowser("export * from 'btfkit/elf';", here);
+    expect(inputs.some((i) => i.includes('btf-elf'))).toBe(true);
+    expect(inputs.filter((i) => i.startsWith('node:') || i.includes('/node/'))).toEqual([]);
   });
 
   it('its browser entry bundles for a browser with no Node built-in', async () => {

@@ -1,0 +1,2 @@
+export * from '@btfkit/elf';
+export * from '@btfkit/elf/node';
