@@ -27,7 +27,7 @@ the largest structs and unions.
       path,
       await rawBase(basePath(path, values.base as string | undefined)),
     );
-    const { BTF_KIND, KIND_NAMES } = await import('@btfkit/wire');
+    const { BTF_KIND, KIND_NAMES } = await import('btfkit/wire');
     const counts = new Map<number, number>();
     const largest: { id: number; size: number }[] = [];
     const view = raw.reader.view;
