@@ -7,7 +7,12 @@ export {
   KSYMS_SECTION,
   type VariableSymbol,
 } from './datasec-fixup.js';
-export { DEFAULT_MAX_SECTION_SIZE, decompressSection } from './decompress.js';
+export {
+  DEFAULT_MAX_SECTION_SIZE,
+  type Decompressor,
+  type Decompressors,
+  decompressSection,
+} from './decompress.js';
 export { type ElfRawBtf, type LoadRawBtfOptions, loadRawBtfFromElf } from './elf-btf.js';
 export { ELFCLASS, ELFCOMPRESS, ELFDATA, SHF, SHN, SHT, STB, STT, STV } from './elf-constants.js';
 export { elfDatasecInfo } from './elf-datasec-info.js';
