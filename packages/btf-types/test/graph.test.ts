@@ -30,7 +30,7 @@ import {
   VOID,
   Volatile,
 } from '@btfkit/types';
-import { BTF_KIND, FormatError, RawBtf, rawDump } from '@btfkit/wire';
+import { BTF_KIND, EncodeError, FormatError, RawBtf, rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { parseRawGolden, readFixture, readText } from './helpers.js';
 
@@ -416,7 +416,7 @@ describe('Spec.marshal of edited names', () => {
     const first = spec.typeByID(1) as Int;
     // 'ab\0cd' is exactly the bytes at the first name's offset.
     first.name = 'ab\0cd';
-    expect(() => spec.marshal()).toThrow(RangeError);
+    expect(() => spec.marshal()).toThrow(EncodeError);
     expect(() => spec.marshal()).toThrow(/contains NUL/);
   });
 });

@@ -52,8 +52,16 @@ export class MultipleMatchesError extends BtfError {}
 /** The input uses a feature this code, or the running kernel, does not support. */
 export class NotSupportedError extends BtfError {}
 
+/**
+ * Types or records that BTF cannot encode: a value too large for its field (a vlen, a member
+ * bit offset), a bitfield in a struct without kind_flag, a name with a NUL. The Builder,
+ * `Spec.marshal` and the record encoders throw it.
+ */
+export class EncodeError extends BtfError {}
+
 setName(BtfError, 'BtfError');
 setName(FormatError, 'FormatError');
 setName(NotFoundError, 'NotFoundError');
 setName(MultipleMatchesError, 'MultipleMatchesError');
 setName(NotSupportedError, 'NotSupportedError');
+setName(EncodeError, 'EncodeError');

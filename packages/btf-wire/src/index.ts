@@ -14,6 +14,7 @@ export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';
 export {
   BtfError,
+  EncodeError,
   FormatError,
   type FormatErrorLocation,
   MultipleMatchesError,

@@ -7,6 +7,7 @@ import * as browser from 'btfkit/browser';
 import * as elf from 'btfkit/elf';
 import * as kernel from 'btfkit/kernel';
 import * as types from 'btfkit/types';
+import * as wire from 'btfkit/wire';
 import { RawBtf, rawDump } from 'btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../../../tooling/browser-bundle.ts';
@@ -75,6 +76,55 @@ describe('btfkit facade', () => {
     const { inputs } = await bundleForBrowser("export * from 'btfkit/elf';", here);
     expect(inputs.some((i) => i.includes('btf-elf'))).toBe(true);
     expect(inputs.filter((i) => i.startsWith('node:') || i.includes('/node/'))).toEqual([]);
+  });
+
+  it('every error class of every layer follows one pattern', () => {
+    const classes = new Map<string, ErrorConstructor>();
+    for (const mod of [wire, types, elf, kernel, btfkit]) {
+      for (const [name, value] of Object.entries(mod)) {
+        if (typeof value === 'function' && value.prototype instanceof Error) {
+          classes.set(name, value as ErrorConstructor);
+        }
+      }
+    }
+    expect([...classes.keys()].sort()).toEqual([
+      'BtfError',
+      'EncodeError',
+      'FormatError',
+      'MultipleMatchesError',
+      'NotFoundError',
+      'NotSupportedError',
+      'PermissionError',
+      'SyscallError',
+      'VerifierError',
+    ]);
+    for (const [name, cls] of classes) {
+      // The name is the class's, on the prototype (not a field on each instance).
+      expect(cls.prototype.name).toBe(name);
+      expect(Object.hasOwn(cls.prototype, 'name')).toBe(true);
+      if (name !== 'BtfError') expect(cls.prototype).toBeInstanceOf(btfkit.BtfError);
+      const cause = new Error('underneath');
+      const args: Record<string, unknown[]> = {
+        FormatError: [{ offset: 4 }],
+        SyscallError: ['BPF_BTF_LOAD', 22, 'EINVAL'],
+        PermissionError: ['BPF_BTF_LOAD', 1, 'CAP_BPF'],
+        VerifierError: ['log', false, 22],
+      };
+      const Ctor = cls as unknown as new (message: string, ...rest: unknown[]) => Error;
+      const err = new Ctor('btf: subject: what', ...(args[name] ?? []), { cause });
+      expect(err.name).toBe(name);
+      expect(Object.hasOwn(err, 'name')).toBe(false);
+      expect(err.message).toBe('btf: subject: what');
+      expect(err.cause).toBe(cause);
+      expect(String(err)).toBe(`${name}: btf: subject: what`);
+    }
+  });
+
+  it('a name the encoder cannot encode is an EncodeError, not a RangeError', () => {
+    const b = new btfkit.Builder();
+    b.add(new btfkit.Int('a\0b', 4));
+    expect(() => b.marshal()).toThrow(btfkit.EncodeError);
+    expect(() => b.marshal()).toThrow(/^btf: string "a\\u0000b" contains NUL$/);
   });
 
   it('its browser entry bundles for a browser with no Node built-in', async () => {
