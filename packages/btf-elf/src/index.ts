@@ -1,13 +1,5 @@
 export { type BtfSections, readBtfSections } from './btf-sections.js';
 export {
-  type DatasecElfInfo,
-  DUMMY_KSYM,
-  fixupDatasecs,
-  KCONFIG_SECTION,
-  KSYMS_SECTION,
-  type VariableSymbol,
-} from './datasec-fixup.js';
-export {
   DEFAULT_MAX_SECTION_SIZE,
   type Decompressor,
   type Decompressors,
@@ -15,15 +7,7 @@ export {
 } from './decompress.js';
 export { type ElfRawBtf, type LoadRawBtfOptions, loadRawBtfFromElf } from './elf-btf.js';
 export { ELFCLASS, ELFCOMPRESS, ELFDATA, SHF, SHN, SHT, STB, STT, STV } from './elf-constants.js';
-export { elfDatasecInfo } from './elf-datasec-info.js';
-export {
-  ElfFile,
-  type ElfOpenOptions,
-  type ElfSection,
-  type ElfSymbol,
-  isGlobalObject,
-  isInSection,
-} from './elf-file.js';
+export { ElfFile, type ElfOpenOptions, type ElfSection, type ElfSymbol } from './elf-file.js';
 export {
   coreReloKindName,
   decodeExtInfos,

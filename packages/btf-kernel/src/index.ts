@@ -40,7 +40,6 @@ export {
 } from './kernel-spec.js';
 export {
   BPF_CMD,
-  BPF_SYSCALL_NUMBERS,
   type BpfCommand,
   type RawBpf,
   type SyscallHook,

@@ -28,7 +28,7 @@ export {
   detectByteOrder,
   encodeHeader,
 } from './header.js';
-export { jsonDump, jsonDumpChunks, writeJsonType } from './json-dump.js';
+export { jsonDump, jsonDumpChunks } from './json-dump.js';
 export {
   BTF_FUNC_LINKAGE,
   BTF_HEADER_SIZE,
@@ -62,11 +62,10 @@ export {
   assembleBtf,
   type EncodeBtfInput,
   encodeBtf,
-  indexTypes,
   type ParseRawOptions,
   RawBtf,
 } from './raw-btf.js';
-export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks, writeRawType } from './raw-dump.js';
+export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks } from './raw-dump.js';
 export { StringTable, StringTableBuilder } from './string-table.js';
 export { TextSink } from './text-sink.js';
 export {

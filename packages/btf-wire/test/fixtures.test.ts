@@ -4,6 +4,7 @@ import {
   decodeBtfExt,
   encodeBtf,
   encodeBtfExt,
+  formatRawType,
   jsonDump,
   kindName,
   RawBtf,
@@ -50,6 +51,16 @@ describe('clang-16 object fixtures', () => {
       it("dumps exactly as bpftool's format raw", () => {
         const golden = readText('objects', file.replace(/\.btf$/, '.raw.golden'));
         expect(rawDump(raw)).toBe(golden);
+      });
+
+      it("formats each type as its block of bpftool's format raw", () => {
+        const golden = readText('objects', file.replace(/\.btf$/, '.raw.golden'));
+        const blocks: string[] = [];
+        for (let id = raw.firstTypeID; id < raw.nextTypeID; id++) {
+          blocks.push(formatRawType(raw, id));
+        }
+        expect(blocks.join('')).toBe(golden);
+        expect(blocks[0]).toMatch(/^\[1\] /);
       });
 
       it("prints JSON exactly as bpftool -j's format raw", () => {
