@@ -7,6 +7,5 @@ export default packageBuild({
   'wire-browser': 'src/wire-browser.ts',
   types: 'src/types.ts',
   elf: 'src/elf.ts',
-  'elf-browser': 'src/elf-browser.ts',
   kernel: 'src/kernel.ts',
 });

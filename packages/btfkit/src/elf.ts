@@ -1,2 +1,1 @@
 export * from '@btfkit/elf';
-export * from '@btfkit/elf/node';

@@ -72,10 +72,15 @@ describe('btfkit facade', () => {
     expect('loadSpec' in browser).toBe(false);
   });
 
-  it('its elf subpath bundles for a browser without the Node loaders', async () => {
-    const { inputs } = await bundleForBrowser("export * from 'btfkit/elf';", here);
+  it('its wire and elf subpaths bundle for a browser without the Node parts', async () => {
+    const { inputs, code } = await bundleForBrowser(
+      "export * from 'btfkit/wire'; export * from 'btfkit/elf';",
+      here,
+    );
     expect(inputs.some((i) => i.includes('btf-elf'))).toBe(true);
-    expect(inputs.filter((i) => i.startsWith('node:') || i.includes('/node/'))).toEqual([]);
+    expect(inputs.filter((i) => i.startsWith('node:') || /\/node\.c?js$/.test(i))).toEqual([]);
+    expect(code).not.toMatch(/from ["']node:/);
+    expect(code).not.toContain('function openFile');
   });
 
   it('every error class of every layer follows one pattern', () => {

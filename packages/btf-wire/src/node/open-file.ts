@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+import { createRequire } from 'node:module';
 import { FormatError } from '../errors.js';
 import { bytesSource, type RandomAccessSource } from '../random-access-source.js';
 
@@ -81,10 +81,18 @@ export function openFile(path: string): FileSource {
   };
 }
 
+/**
+ * `node:zlib`, loaded on first use: loading it costs a short-lived process (a CLI dump) about
+ * as much as the rest of the wire layer, and only gzipped files need it.
+ */
+function zlib(): typeof import('node:zlib') {
+  return createRequire(import.meta.url)('node:zlib') as typeof import('node:zlib');
+}
+
 function gunzipped(path: string, gz: Uint8Array): FileSource {
   let b: Uint8Array;
   try {
-    b = gunzipSync(gz, { maxOutputLength: MAX_GUNZIPPED_SIZE });
+    b = zlib().gunzipSync(gz, { maxOutputLength: MAX_GUNZIPPED_SIZE });
   } catch (err) {
     throw new FormatError(
       `btf: file ${path}: offset 0: gzip: ${err instanceof Error ? err.message : String(err)}`,
