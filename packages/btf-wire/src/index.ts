@@ -62,6 +62,7 @@ export {
   assembleBtf,
   type EncodeBtfInput,
   encodeBtf,
+  indexTypes,
   type ParseRawOptions,
   RawBtf,
 } from './raw-btf.js';
