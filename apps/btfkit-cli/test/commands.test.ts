@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Builder, INT_SIGNED, Int, Pointer, Struct } from '@btfkit/types';
+import { Builder, INT_SIGNED, Int, Pointer, Struct } from 'btfkit/types';
 import { describe, expect, it } from 'vitest';
 import { btfkit, golden, scratch, shell, vmlinux } from './helpers.js';
 

@@ -38,7 +38,7 @@ const LONG_NAMES = new Set(['long', 'long int', 'unsigned long', 'long unsigned 
  * (BPF's). libbpf determines it the same way, except that it falls back to the host's.
  */
 export function pointerSize(btf: RawBtf): number {
-  for (let id = 1; id < btf.nextTypeId; id++) {
+  for (let id = 1; id < btf.nextTypeID; id++) {
     if (btf.kindOf(id) !== BTF_KIND.INT) continue;
     const rec = knownRecord(btf, id);
     if (rec?.kind !== BTF_KIND.INT) continue;
@@ -50,7 +50,7 @@ export function pointerSize(btf: RawBtf): number {
 
 function follow(btf: RawBtf, id: number, what: string): KnownRecord {
   const rec = knownRecord(btf, id);
-  if (!rec) throw new FormatError(`btf: type id ${id}: ${what}: not a valid type`, { typeId: id });
+  if (!rec) throw new FormatError(`btf: type id ${id}: ${what}: not a valid type`, { typeID: id });
   return rec;
 }
 
@@ -91,13 +91,13 @@ export function resolveRecordSize(btf: RawBtf, id: number, ptrSize = 8): number 
     case SIZE_TOO_DEEP:
       throw new FormatError(
         `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} types to resolve its size`,
-        { typeId: id },
+        { typeID: id },
       );
     case SIZE_TOO_BIG:
-      throw new FormatError(`btf: type id ${id}: size does not fit in 32 bits`, { typeId: id });
+      throw new FormatError(`btf: type id ${id}: size does not fit in 32 bits`, { typeID: id });
     case SIZE_MISSING:
       throw new FormatError(`btf: type id ${id}: size of type ${id}: refers to a missing type`, {
-        typeId: id,
+        typeID: id,
       });
     default:
       return size;
@@ -140,7 +140,7 @@ export function scalarAlignment(btf: RawBtf, id: number, ptrSize = 8): number {
   throw new FormatError(
     `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} types to resolve its alignment`,
     {
-      typeId: id,
+      typeID: id,
     },
   );
 }

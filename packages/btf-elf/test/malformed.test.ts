@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { ElfFile, loadRawBtfFromElf, loadSpecAndExtInfos, SHN, SHT, STB, STT } from '@btfkit/elf';
+import {
+  ElfFile,
+  loadRawBtfFromElf,
+  loadSpecAndExtInfosFromBytes,
+  SHN,
+  SHT,
+  STB,
+  STT,
+} from '@btfkit/elf';
 import { BtfError, FormatError, NotFoundError } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { measure } from '../../../tooling/test-fixtures.ts';
@@ -441,7 +449,7 @@ for (const file of ['basic-el.o', 'basic-eb.o']) {
         const { error } = measure(() => ElfFile.open(e.bytes).symbolTable());
         expect(error).toBeInstanceOf(FormatError);
         expect((error as FormatError).message).toMatch(/^elf: /);
-        expectResultOr(() => loadSpecAndExtInfos(e.bytes), BtfError);
+        expectResultOr(() => loadSpecAndExtInfosFromBytes(e.bytes), BtfError);
       });
     }
 

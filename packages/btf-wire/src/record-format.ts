@@ -1,3 +1,4 @@
+import { EncodeError } from './errors.js';
 import { BTF_KIND, BTF_KIND_LIMIT, BTF_VLEN_LIMIT } from './kinds.js';
 import type { KindLayout } from './layout.js';
 
@@ -40,11 +41,11 @@ export function infoKflag(info: number): boolean {
 
 /**
  * Builds an info word.
- * @throws RangeError on a kind past 7 bits or a vlen past 24 bits
+ * @throws EncodeError on a kind past 7 bits or a vlen past 24 bits
  */
 export function makeInfo(kind: number, vlen: number, kflag: boolean): number {
-  if (kind < 0 || kind > BTF_KIND_LIMIT) throw new RangeError(`btf: kind ${kind} out of range`);
-  if (vlen < 0 || vlen > BTF_VLEN_LIMIT) throw new RangeError(`btf: vlen ${vlen} out of range`);
+  if (kind < 0 || kind > BTF_KIND_LIMIT) throw new EncodeError(`btf: kind ${kind} out of range`);
+  if (vlen < 0 || vlen > BTF_VLEN_LIMIT) throw new EncodeError(`btf: vlen ${vlen} out of range`);
   return ((kflag ? 0x80000000 : 0) | (kind << 24) | vlen) >>> 0;
 }
 
@@ -86,15 +87,15 @@ export const MEMBER_BITFIELD_SIZE_LIMIT = 0xff;
 
 /**
  * Packs a member's bit offset and bitfield size into the offset word.
- * @throws RangeError when a bitfield is asked for without kind_flag, or values do not fit
+ * @throws EncodeError when a bitfield is asked for without kind_flag, or values do not fit
  */
 export function packMemberOffset(kflag: boolean, bitOffset: number, bitfieldSize: number): number {
   if (!kflag) {
-    if (bitfieldSize !== 0) throw new RangeError('btf: bitfield size needs kind_flag');
+    if (bitfieldSize !== 0) throw new EncodeError('btf: bitfield size needs kind_flag');
     return bitOffset >>> 0;
   }
   if (bitOffset > MEMBER_BIT_OFFSET_LIMIT || bitfieldSize > MEMBER_BITFIELD_SIZE_LIMIT) {
-    throw new RangeError(`btf: member bit offset ${bitOffset} or size ${bitfieldSize} too large`);
+    throw new EncodeError(`btf: member bit offset ${bitOffset} or size ${bitfieldSize} too large`);
   }
   return ((bitfieldSize << 24) | bitOffset) >>> 0;
 }

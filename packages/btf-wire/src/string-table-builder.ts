@@ -1,3 +1,4 @@
+import { EncodeError } from './errors.js';
 import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
 import type { StringTable } from './string-table.js';
 
@@ -270,7 +271,7 @@ export class StringTableBuilder {
 
   /**
    * The offset of `s`, adding it if new.
-   * @throws RangeError when `s` contains a NUL character
+   * @throws EncodeError when `s` contains a NUL character
    */
   add(s: string): number {
     if (!this.indexed) this.indexSeeded();
@@ -302,7 +303,7 @@ export class StringTableBuilder {
     if (ascii) {
       this.append(s);
     } else {
-      if (s.includes('\0')) throw new RangeError(`btf: string ${JSON.stringify(s)} contains NUL`);
+      if (s.includes('\0')) throw new EncodeError(`btf: string ${JSON.stringify(s)} contains NUL`);
       const enc = encoder.encode(s);
       this.reserve(enc.byteLength + 1);
       this.buf.set(enc, this.length);

@@ -1,6 +1,6 @@
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
-import { FormatError } from './errors.js';
+import { EncodeError, FormatError } from './errors.js';
 import { BTF_KIND, BTF_TYPE_SIZE, kindName } from './kinds.js';
 import type { KindLayout } from './layout.js';
 import {
@@ -221,7 +221,7 @@ export function decodeRecord(
   if (r.remaining < BTF_TYPE_SIZE) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: record header cut at the end of the type section`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   const nameOff = r.u32();
@@ -234,13 +234,13 @@ export function decodeRecord(
   if (trailing < 0) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: unknown kind ${kind} and no layout section to size it`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   if (trailing > r.remaining) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: ${kindName(kind)} with vlen ${vlen} needs ${trailing} bytes past its header, ${r.remaining} left in the type section`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   switch (kind) {
@@ -340,7 +340,7 @@ export function isOpaque(rec: BtfRecord): rec is OpaqueRecord {
 
 /**
  * Appends a record's wire encoding to `w`.
- * @throws RangeError when a field does not fit its bits
+ * @throws EncodeError when a field does not fit its bits
  */
 export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
   if (isOpaque(rec)) {
@@ -419,7 +419,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
     default: {
       // Every known kind is listed above: the compiler rejects this line when one is missing.
       const missing: never = rec;
-      throw new RangeError(`btf: cannot encode record ${JSON.stringify(missing)}`);
+      throw new EncodeError(`btf: cannot encode record ${JSON.stringify(missing)}`);
     }
   }
 }

@@ -3,6 +3,7 @@ import {
   type BtfKindName,
   type BtfRecord,
   ByteWriter,
+  EncodeError,
   encodeRecord,
   infoKflag,
   infoKind,
@@ -126,8 +127,8 @@ describe('the record format tables', () => {
       65_538,
       false,
     ]);
-    expect(() => makeInfo(1, 0x1000000, false)).toThrow(RangeError);
-    expect(() => makeInfo(0x80, 0, false)).toThrow(RangeError);
+    expect(() => makeInfo(1, 0x1000000, false)).toThrow(EncodeError);
+    expect(() => makeInfo(0x80, 0, false)).toThrow(EncodeError);
   });
 });
 
@@ -141,7 +142,7 @@ describe('resolveSize and the resolve depth', () => {
       ]),
     );
     const src: SizeSource = {
-      kindOf: (id) => (id < raw.nextTypeId ? raw.kindOf(id) : -1),
+      kindOf: (id) => (id < raw.nextTypeID ? raw.kindOf(id) : -1),
       sizeTypeOf: (id) => {
         const r = raw.record(id);
         return 'size' in r ? r.size : 'type' in r ? r.type : 0;
@@ -197,7 +198,7 @@ describe('vlen past 16 bits (65,538 members)', () => {
         le,
       );
       const raw = RawBtf.parse(bytes);
-      expect(raw.nextTypeId).toBe(4);
+      expect(raw.nextTypeID).toBe(4);
       const rec = raw.record(2);
       expect(rec.kind === BTF_KIND.STRUCT && rec.members.length).toBe(N);
       expect(raw.record(3)).toMatchObject({ kind: BTF_KIND.PTR, type: 2 });

@@ -5,7 +5,7 @@ import {
   ELFCOMPRESS,
   ElfFile,
   loadRawBtfFromElf,
-  loadSpecAndExtInfos,
+  loadSpecAndExtInfosFromBytes,
   resolveExtInfos,
 } from '@btfkit/elf';
 import {
@@ -85,7 +85,7 @@ function checkBound(what: string, claimed: number, available: number): void {
 function exerciseRaw(raw: RawBtf, bytes: Uint8Array, f: Set<string>): void {
   checkBound('type records', raw.typeCount * BTF_TYPE_SIZE, bytes.byteLength);
   f.add(`hdr:${raw.header.hdrLen === 24 ? 24 : 'x'}:${raw.layout ? 'layout' : '-'}`);
-  for (let id = raw.firstTypeId; id < raw.nextTypeId; id++) {
+  for (let id = raw.firstTypeID; id < raw.nextTypeID; id++) {
     const rec = tolerate(f, 'record', () => raw.record(id));
     if (!rec) continue;
     f.add(`rec:${rec.kind}:${rec.kflag ? 1 : 0}`);
@@ -102,7 +102,7 @@ function exerciseRaw(raw: RawBtf, bytes: Uint8Array, f: Set<string>): void {
  */
 function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
   let clean = true;
-  for (let id = spec.firstTypeId; id < spec.nextTypeId; id++) {
+  for (let id = spec.firstTypeID; id < spec.nextTypeID; id++) {
     const t = tolerate(f, 'inflate', () => spec.typeByID(id));
     if (!t) {
       clean = false;
@@ -138,14 +138,14 @@ function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
       cause: err,
     });
   }
-  if (back.nextTypeId !== spec.nextTypeId) {
+  if (back.nextTypeID !== spec.nextTypeID) {
     throw new ContractViolation(
       'mismatch',
-      `fuzz: marshal: ${spec.nextTypeId - spec.firstTypeId} types became ${back.nextTypeId - back.firstTypeId}`,
+      `fuzz: marshal: ${spec.nextTypeID - spec.firstTypeID} types became ${back.nextTypeID - back.firstTypeID}`,
     );
   }
   const idOf = (s: Spec) => (t: Type) => s.typeID(t);
-  for (let id = spec.firstTypeId; id < spec.nextTypeId; id++) {
+  for (let id = spec.firstTypeID; id < spec.nextTypeID; id++) {
     let again: string;
     try {
       again = typeShape(back.typeByID(id), idOf(back));
@@ -186,7 +186,7 @@ const types: FuzzTarget = {
 const elf: FuzzTarget = {
   name: 'elf',
   description:
-    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfos, inflate every type',
+    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfosFromBytes, inflate every type',
   seeds: () => objectFiles((f) => f.endsWith('.o')),
   run(input, f) {
     // The caller's bound on decompressed sections is how the 64x allocation limit is kept.
@@ -201,10 +201,10 @@ const elf: FuzzTarget = {
     exerciseRaw(raw.btf, raw.original, f);
     const ext = raw.btfExt;
     if (ext) tolerate(f, 'ext-infos', () => decodeExtInfos(ext, raw.btf));
-    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfos(file));
+    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfosFromBytes(file));
     if (!loaded) return;
     f.add(`ext-sections:${Math.min(loaded.extInfos.size, 8)}`);
-    for (let id = 1; id < loaded.spec.nextTypeId; id++) {
+    for (let id = 1; id < loaded.spec.nextTypeID; id++) {
       const t = tolerate(f, 'inflate', () => loaded.spec.typeByID(id));
       if (t) f.add(`type:${t.kind}`);
     }

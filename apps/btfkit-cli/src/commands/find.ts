@@ -20,7 +20,7 @@ Exit status 1 when nothing has that name.
     if (name === undefined) throw new UsageError(`missing NAME\nusage: ${find.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
     const spec = await loadInput(file, values.base as string | undefined);
-    const { cDeclaration, sizeof } = await import('@btfkit/types');
+    const { cDeclaration, sizeof } = await import('btfkit/types');
     const found = spec.anyTypesByEssentialName(name);
     const blocks = found.map((t) => describe(spec, t, { sizeof, declare: cDeclaration }));
     await write(`${blocks.join('\n')}`);
@@ -29,7 +29,7 @@ Exit status 1 when nothing has that name.
 
 type Sizeof = (t: Type) => number;
 
-/** What `describe` needs from @btfkit/types, which is loaded lazily. */
+/** What `describe` needs from btfkit/types, which is loaded lazily. */
 interface Lib {
   readonly sizeof: Sizeof;
   readonly declare: (type: Type, name: string) => string;
