@@ -1,6 +1,6 @@
-import { MAX_RESOLVE_DEPTH } from './underlying-type.js';
 import type { Spec } from './spec.js';
 import type { Composite, Type, TypeKind } from './types.js';
+import { MAX_RESOLVE_DEPTH } from './underlying-type.js';
 
 /** The kinds {@link diffSpecs} matches by name: every named declaration. */
 const NAMED_KINDS: ReadonlySet<TypeKind> = new Set<TypeKind>([

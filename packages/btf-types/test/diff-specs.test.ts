@@ -145,7 +145,9 @@ describe('diffSpecs', () => {
         { name: 'x', type: int, bitOffset: 0, bitfieldSize: 0 },
         {
           name: '',
-          type: new Struct('', 4, [{ name: 'flag', type: int, bitOffset: at, bitfieldSize: width }]),
+          type: new Struct('', 4, [
+            { name: 'flag', type: int, bitOffset: at, bitfieldSize: width },
+          ]),
           bitOffset: 32,
           bitfieldSize: 0,
         },
