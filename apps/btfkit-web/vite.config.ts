@@ -8,7 +8,11 @@ function sample(): Plugin {
   return {
     name: 'btfkit-sample',
     generateBundle() {
-      this.emitFile({ type: 'asset', fileName: 'sample/vmlinux.btf.gz', source: readFileSync(path) });
+      this.emitFile({
+        type: 'asset',
+        fileName: 'sample/vmlinux.btf.gz',
+        source: readFileSync(path),
+      });
     },
     configureServer(server) {
       server.middlewares.use('/sample/vmlinux.btf.gz', (_req, res) => {

@@ -78,6 +78,8 @@ let view: 'type' | 'diff' = 'type';
 let lastDiff: SpecDiff | undefined;
 
 const ROW_HEIGHT = 26;
+/** The list's row elements, reused as the window moves. */
+const pool: HTMLElement[] = [];
 
 // ---- the frame -----------------------------------------------------------------------------
 
@@ -104,9 +106,25 @@ const sampleButton = h('button.btn.ghost', { type: 'button' }, 'Try a sample (vm
 const header = h(
   'header.top',
   {},
-  h('div.brand', {}, h('span.logo', {}, ''), h('span', {}, 'btfkit'), h('span.sub', {}, 'explorer')),
-  h('label.btn.primary', { title: 'Raw BTF, gzipped BTF, ELF objects, .ko modules, vmlinux' }, 'Open…', fileInput),
-  h('label.btn', { title: 'The base BTF (vmlinux) for split BTF such as a module' }, 'Base…', baseInput),
+  h(
+    'div.brand',
+    {},
+    h('span.logo', {}, ''),
+    h('span', {}, 'btfkit'),
+    h('span.sub', {}, 'explorer'),
+  ),
+  h(
+    'label.btn.primary',
+    { title: 'Raw BTF, gzipped BTF, ELF objects, .ko modules, vmlinux' },
+    'Open…',
+    fileInput,
+  ),
+  h(
+    'label.btn',
+    { title: 'The base BTF (vmlinux) for split BTF such as a module' },
+    'Base…',
+    baseInput,
+  ),
   h('label.btn', { title: 'A second file to compare with the open one' }, 'Compare…', compareInput),
   sampleButton,
   status,
@@ -126,7 +144,10 @@ const modeSelect = h(
   h('option', { value: 'exact' }, 'exact'),
   h('option', { value: 'essential' }, 'essential'),
 ) as HTMLSelectElement;
-const kindSelect = h('select', { 'data-testid': 'kind-filter', title: 'Kind' }) as HTMLSelectElement;
+const kindSelect = h('select', {
+  'data-testid': 'kind-filter',
+  title: 'Kind',
+}) as HTMLSelectElement;
 const jump = h('input.jump', {
   type: 'text',
   inputmode: 'numeric',
@@ -150,7 +171,11 @@ const diffTab = h('button.tab', { type: 'button', hidden: '' }, 'Compare');
 const tabs = h('nav.tabs', {}, typeTab, diffTab);
 const content = h('div.content');
 const main = h('main.main', {}, tabs, content);
-const dropHint = h('div.drop-hint', {}, h('div', {}, 'Drop a BTF file, ELF object, .ko or vmlinux'));
+const dropHint = h(
+  'div.drop-hint',
+  {},
+  h('div', {}, 'Drop a BTF file, ELF object, .ko or vmlinux'),
+);
 const shell = h('div.shell', {}, sidebar, main);
 document.getElementById('app')!.append(header, errorBox, shell, dropHint);
 
@@ -203,7 +228,11 @@ function renderStatus(): void {
   const kb = (file.btfBytes / 1024 / 1024).toFixed(1);
   const parts: Child[] = [
     h('span.file', { title: file.name }, file.name),
-    h('span.meta', {}, `${file.count.toLocaleString('en')} types · ${kb} MiB BTF · ${file.parseMs.toFixed(0)} ms`),
+    h(
+      'span.meta',
+      {},
+      `${file.count.toLocaleString('en')} types · ${kb} MiB BTF · ${file.parseMs.toFixed(0)} ms`,
+    ),
     baseName ? h('span.meta', {}, `base: ${baseName}`) : undefined,
     compareName ? h('span.meta', {}, `vs ${compareName}`) : undefined,
   ];
@@ -234,6 +263,8 @@ async function openFile(role: FileRole, blob: Blob, name: string): Promise<void>
 function adoptList(o: Opened): void {
   file = o;
   index = new TypeIndex(o.names, o.kinds);
+  // Rows remember which ID they show; the same IDs of another file are other types.
+  for (const row of pool) delete row.dataset.drawn;
   timings.parseMs = o.parseMs;
   selected = 0;
   runSearch();
@@ -310,11 +341,14 @@ function runSearch(): void {
   drawRows();
 }
 
-const pool: HTMLElement[] = [];
-
 function drawRows(): void {
   if (!index) return;
-  const { start, end } = rowWindow(list.scrollTop, list.clientHeight || 600, ROW_HEIGHT, results.length);
+  const { start, end } = rowWindow(
+    list.scrollTop,
+    list.clientHeight || 600,
+    ROW_HEIGHT,
+    results.length,
+  );
   const n = end - start;
   while (pool.length < n) {
     const row = h('div.row', { 'data-testid': 'type-row', role: 'option' });
@@ -443,7 +477,12 @@ async function select(id: number, force = false): Promise<void> {
     showError(new RangeError(`web: type id ${id}: not in this file (1 to ${index.count})`));
     return;
   }
-  if (id === selected && !force && view === 'type' && content.querySelector('[data-testid="type-detail"]')) {
+  if (
+    id === selected &&
+    !force &&
+    view === 'type' &&
+    content.querySelector('[data-testid="type-detail"]')
+  ) {
     return;
   }
   selected = id;
@@ -459,7 +498,8 @@ async function select(id: number, force = false): Promise<void> {
     content.replaceChildren(panel);
     content.scrollTop = 0;
     const refs = await ask({ op: 'referrers', id });
-    if (refs.op === 'referrers' && selected === id) fillReferrers(panel, refs.referrers.named, refs.referrers.direct);
+    if (refs.op === 'referrers' && selected === id)
+      fillReferrers(panel, refs.referrers.named, refs.referrers.direct);
   } catch (e) {
     showError(e);
   }
@@ -497,7 +537,11 @@ function welcomeDetail(): HTMLElement {
     'section.welcome',
     {},
     h('h1', {}, file?.name ?? ''),
-    h('p', {}, `${index.count.toLocaleString('en')} types. Pick one on the left, or search with /.`),
+    h(
+      'p',
+      {},
+      `${index.count.toLocaleString('en')} types. Pick one on the left, or search with /.`,
+    ),
   );
 }
 
@@ -548,7 +592,11 @@ function renderDetail(d: TypeDetail): HTMLElement {
     d.size !== undefined ? h('span.chip', {}, `size ${d.size}`) : undefined,
     d.align !== undefined ? h('span.chip', {}, `align ${d.align}`) : undefined,
   ];
-  const copy = h('button.btn.small', { type: 'button', title: 'Copy a link to this type' }, 'Copy link');
+  const copy = h(
+    'button.btn.small',
+    { type: 'button', title: 'Copy a link to this type' },
+    'Copy link',
+  );
   copy.addEventListener('click', () => {
     void navigator.clipboard?.writeText(location.href);
     copy.textContent = 'Copied';
@@ -566,11 +614,19 @@ function renderDetail(d: TypeDetail): HTMLElement {
   }
   if (d.layout) sections.push(...renderLayout(d.layout));
   if (d.children.length > 0 && d.c === undefined) {
-    sections.push(h('h3', {}, 'Refers to'), h('div.links', {}, ...d.children.map((l) => typeLink(l.id))));
+    sections.push(
+      h('h3', {}, 'Refers to'),
+      h('div.links', {}, ...d.children.map((l) => typeLink(l.id))),
+    );
   }
   if (d.uses.length > 0) {
     sections.push(
-      h('h3', {}, `Uses`, h('span.aside', {}, `${d.uses.length} named type${d.uses.length === 1 ? '' : 's'}`)),
+      h(
+        'h3',
+        {},
+        `Uses`,
+        h('span.aside', {}, `${d.uses.length} named type${d.uses.length === 1 ? '' : 's'}`),
+      ),
       h('div.links', {}, ...d.uses.map((l) => typeLink(l.id))),
     );
   }
@@ -581,16 +637,23 @@ function renderDetail(d: TypeDetail): HTMLElement {
   return h('section.detail', { 'data-testid': 'type-detail' }, ...sections);
 }
 
-function fillReferrers(panel: HTMLElement, named: readonly number[], direct: readonly number[]): void {
+function fillReferrers(
+  panel: HTMLElement,
+  named: readonly number[],
+  direct: readonly number[],
+): void {
   const box = panel.querySelector('.referrers');
   const countEl = panel.querySelector('.refcount');
   if (!box || !countEl) return;
   countEl.textContent = `${named.length} named type${named.length === 1 ? '' : 's'}, ${direct.length} direct`;
   const shown = named.slice(0, 400);
   box.replaceChildren(
-    ...(shown.length === 0 ? [h('span.muted', {}, 'nothing refers to this type')] : shown.map((id) => typeLink(id))),
+    ...(shown.length === 0
+      ? [h('span.muted', {}, 'nothing refers to this type')]
+      : shown.map((id) => typeLink(id))),
   );
-  if (named.length > shown.length) box.append(h('span.muted', {}, ` …and ${named.length - shown.length} more`));
+  if (named.length > shown.length)
+    box.append(h('span.muted', {}, ` …and ${named.length - shown.length} more`));
 }
 
 /** Stable pleasant hues per member, so neighbours differ. */
@@ -612,19 +675,26 @@ function renderLayout(layout: Layout): HTMLElement[] {
   const ruler = h('div.lrow.ruler', {}, h('span.off', {}, 'byte'));
   const rbar = h('div.bar');
   for (let b = 0; b < 8; b++) rbar.append(h('span.tick', { style: `left:${b * 12.5}%` }, `+${b}`));
-  ruler.append(rbar);
+  ruler.append(rbar, h('span.times'));
   pic.append(ruler);
   if (layout.kind === 'union') {
     layout.members.forEach((m, i) => {
       const w = layout.size > 0 ? Math.max(0.5, (m.bits / (layout.size * 8)) * 100) : 100;
       const cell = h(
         'div.cell.member',
-        { style: `left:0;width:${Math.min(100, w)}%;--h:${hue(i)}`, 'data-member': i, title: describe(i) },
+        {
+          style: `left:0;width:${Math.min(100, w)}%;--h:${hue(i)}`,
+          'data-member': i,
+          title: describe(i),
+        },
         h('span', {}, m.name || '(anon)'),
       );
-      pic.append(h('div.lrow.lane', {}, h('span.off', {}, '0'), h('div.bar', {}, cell)));
+      pic.append(
+        h('div.lrow.lane', {}, h('span.off', {}, '0'), h('div.bar', {}, cell), h('span.times')),
+      );
     });
   } else {
+    const labeled = new Set<number>();
     for (const row of layoutRows(layout)) {
       const bar = h('div.bar');
       for (const c of row.cells) {
@@ -640,11 +710,17 @@ function renderLayout(layout: Layout): HTMLElement[] {
                 'data-member': c.member,
                 title: describe(c.member),
               },
-              h('span', {}, m.name || '(anon)'),
+              h(labeled.has(c.member) ? 'span.cont' : 'span', {}, m.name || '(anon)'),
             ),
           );
+          labeled.add(c.member);
         } else {
-          const g = layout.gaps.find((x) => x.kind === c.gap && x.bitOffset <= row.offset * 8 + c.from && x.bitOffset + x.bits >= row.offset * 8 + c.to);
+          const g = layout.gaps.find(
+            (x) =>
+              x.kind === c.gap &&
+              x.bitOffset <= row.offset * 8 + c.from &&
+              x.bitOffset + x.bits >= row.offset * 8 + c.to,
+          );
           bar.append(
             h(
               `div.cell.${c.gap}`,
@@ -655,18 +731,17 @@ function renderLayout(layout: Layout): HTMLElement[] {
         }
       }
       const off = h('span.off', {}, String(row.offset));
-      const lrow = h(`div.lrow${row.repeat > 1 ? '.repeat' : ''}`, {}, off, bar);
-      if (row.repeat > 1) lrow.append(h('span.times', {}, `× ${row.repeat} rows`));
-      pic.append(lrow);
+      const times = h('span.times', {}, row.repeat > 1 ? `× ${row.repeat} rows` : '');
+      pic.append(h(`div.lrow${row.repeat > 1 ? '.repeat' : ''}`, {}, off, bar, times));
     }
   }
   pic.addEventListener('mouseover', (e) => {
     const cell = (e.target as HTMLElement).closest<HTMLElement>('.cell');
     if (!cell) return;
-    pic.querySelectorAll('.cell.hot').forEach((x) => x.classList.remove('hot'));
+    for (const x of pic.querySelectorAll('.cell.hot')) x.classList.remove('hot');
     if (cell.dataset.member !== undefined) {
       const i = Number(cell.dataset.member);
-      pic.querySelectorAll(`.cell[data-member="${i}"]`).forEach((x) => x.classList.add('hot'));
+      for (const x of pic.querySelectorAll(`.cell[data-member="${i}"]`)) x.classList.add('hot');
       readout.textContent = describe(i);
     } else readout.textContent = cell.title;
   });
@@ -684,13 +759,32 @@ function renderLayout(layout: Layout): HTMLElement[] {
     {},
     h('span', {}, `${layout.size} bytes`),
     h('span', {}, `${layout.members.length} members`),
-    h(`span${holes.length ? '.bad' : ''}`, {}, `${holes.length} hole${holes.length === 1 ? '' : 's'}${holes.length ? ` (${formatBits(holeBits)})` : ''}`),
-    h(`span${padding ? '.warn' : ''}`, {}, `padding ${padding ? formatBits(padding.bits) : 'none'}`),
+    h(
+      `span${holes.length ? '.bad' : ''}`,
+      {},
+      `${holes.length} hole${holes.length === 1 ? '' : 's'}${holes.length ? ` (${formatBits(holeBits)})` : ''}`,
+    ),
+    h(
+      `span${padding ? '.warn' : ''}`,
+      {},
+      `padding ${padding ? formatBits(padding.bits) : 'none'}`,
+    ),
   );
   const table = h(
     'table.members',
     { 'data-testid': 'members' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'offset'), h('th', {}, 'size'), h('th', {}, 'member'), h('th', {}, 'type'))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'offset'),
+        h('th', {}, 'size'),
+        h('th', {}, 'member'),
+        h('th', {}, 'type'),
+      ),
+    ),
   );
   const body = h('tbody');
   const items: { at: number; el: HTMLElement }[] = [];
@@ -710,13 +804,25 @@ function renderLayout(layout: Layout): HTMLElement[] {
   for (const g of layout.gaps) {
     items.push({
       at: g.bitOffset * 2,
-      el: h(`tr.gap.${g.kind}`, {}, h('td.num', {}, formatOffset(g.bitOffset, g.bitOffset % 8 !== 0)), h('td.num', {}, g.bits % 8 ? `${g.bits}b` : String(g.bits / 8)), h('td', { colspan: 2 }, `${g.kind} of ${formatBits(g.bits)}`)),
+      el: h(
+        `tr.gap.${g.kind}`,
+        {},
+        h('td.num', {}, formatOffset(g.bitOffset, g.bitOffset % 8 !== 0)),
+        h('td.num', {}, g.bits % 8 ? `${g.bits}b` : String(g.bits / 8)),
+        h('td', { colspan: 2 }, `${g.kind} of ${formatBits(g.bits)}`),
+      ),
     });
   }
   if (layout.kind === 'struct') items.sort((a, b) => a.at - b.at);
   for (const it of items) body.append(it.el);
   table.append(body);
-  return [h('h3', {}, 'Layout', h('span.aside', {}, '8 bytes per row')), summary, pic, readout, table];
+  return [
+    h('h3', {}, 'Layout', h('span.aside', {}, '8 bytes per row')),
+    summary,
+    pic,
+    readout,
+    table,
+  ];
 }
 
 // ---- compare -------------------------------------------------------------------------------
@@ -736,7 +842,9 @@ async function runDiff(): Promise<void> {
 function renderDiff(d: SpecDiff): HTMLElement {
   const LIMIT = 3000;
   const nameLink = (id: number | undefined, text: string) =>
-    id !== undefined && index && id <= index.count && index.name(id) !== '' ? typeLink(id, text) : h('span', {}, text);
+    id !== undefined && index && id <= index.count && index.name(id) !== ''
+      ? typeLink(id, text)
+      : h('span', {}, text);
   const section = (title: string, cls: string, n: number, rows: HTMLElement[]) =>
     h(
       `section.dsec.${cls}`,
@@ -746,10 +854,22 @@ function renderDiff(d: SpecDiff): HTMLElement {
       n > LIMIT ? h('p.muted', {}, `…and ${n - LIMIT} more (btfkit diff prints all)`) : undefined,
     );
   const removed = d.removed.map((t) =>
-    h('div.ditem.removed', {}, h('span.sign', {}, '−'), h('span.dkind', {}, t.kind), nameLink(t.id, t.name)),
+    h(
+      'div.ditem.removed',
+      {},
+      h('span.sign', {}, '−'),
+      h('span.dkind', {}, t.kind),
+      nameLink(t.id, t.name),
+    ),
   );
   const added = d.added.map((t) =>
-    h('div.ditem.added', {}, h('span.sign', {}, '+'), h('span.dkind', {}, t.kind), h('span', {}, t.name)),
+    h(
+      'div.ditem.added',
+      {},
+      h('span.sign', {}, '+'),
+      h('span.dkind', {}, t.kind),
+      h('span', {}, t.name),
+    ),
   );
   const changed = d.changed.map((c) => renderChange(c, nameLink));
   return h(
@@ -767,30 +887,55 @@ function renderDiff(d: SpecDiff): HTMLElement {
         h('span.chip.changed', {}, `~${d.changed.length} changed`),
       ),
     ),
-    d.added.length + d.removed.length + d.changed.length === 0 ? h('p.same', {}, 'No differences in named types.') : undefined,
+    d.added.length + d.removed.length + d.changed.length === 0
+      ? h('p.same', {}, 'No differences in named types.')
+      : undefined,
     d.changed.length ? section('Changed', 'changed', d.changed.length, changed) : undefined,
     d.removed.length ? section('Removed', 'removed', d.removed.length, removed) : undefined,
     d.added.length ? section('Added', 'added', d.added.length, added) : undefined,
   );
 }
 
-function renderChange(c: TypeChange, nameLink: (id: number | undefined, text: string) => HTMLElement): HTMLElement {
+function renderChange(
+  c: TypeChange,
+  nameLink: (id: number | undefined, text: string) => HTMLElement,
+): HTMLElement {
   const card = h(
     'div.dcard',
     { 'data-type': `${c.kind} ${c.name}` },
-    h('div.dtitle', {}, h('span.sign', {}, '~'), h('span.dkind', {}, c.kind), nameLink(c.oldId, c.name)),
+    h(
+      'div.dtitle',
+      {},
+      h('span.sign', {}, '~'),
+      h('span.dkind', {}, c.kind),
+      nameLink(c.oldId, c.name),
+    ),
   );
   for (const line of c.details) card.append(h('div.dline', {}, line));
   if (c.members.length) {
     const t = h(
       'table.dmembers',
       {},
-      h('thead', {}, h('tr', {}, h('th', {}, 'member'), h('th', {}, 'change'), h('th', {}, 'old offset'), h('th', {}, 'new offset'), h('th', {}, 'old type'), h('th', {}, 'new type'))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          h('th', {}, 'member'),
+          h('th', {}, 'change'),
+          h('th', {}, 'old offset'),
+          h('th', {}, 'new offset'),
+          h('th', {}, 'old type'),
+          h('th', {}, 'new type'),
+        ),
+      ),
     );
     const body = h('tbody');
     for (const m of c.members) {
       const off = (x: typeof m.old) => (x ? formatOffset(x.bitOffset, x.bitfieldSize !== 0) : '');
-      const ty = (x: typeof m.old) => (x ? (x.bitfieldSize ? `${x.type}:${x.bitfieldSize}` : x.type) : '');
+      const ty = (x: typeof m.old) =>
+        x ? (x.bitfieldSize ? `${x.type}:${x.bitfieldSize}` : x.type) : '';
       body.append(
         h(
           `tr.${m.changes.join('.')}`,

@@ -115,7 +115,9 @@ self.onmessage = (e: MessageEvent<Envelope>) => {
       out = { seq, ok: false, name: error.name, message: error.message };
     }
     const transfer =
-      out.ok && out.reply.op === 'opened' && out.reply.opened ? [out.reply.opened.kinds.buffer] : [];
+      out.ok && out.reply.op === 'opened' && out.reply.opened
+        ? [out.reply.opened.kinds.buffer]
+        : [];
     (self as unknown as DedicatedWorkerGlobalScope).postMessage(out, transfer);
   });
 };

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 // @ts-expect-error: a plain .mjs script without types
 import { serve } from '../scripts/serve.mjs';
 
@@ -17,7 +17,7 @@ export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** A running browser, server and page. */
 export interface Session {
-  readonly browser: Browser;
+  readonly browser: BrowserContext;
   readonly page: Page;
   readonly url: string;
   close(): Promise<void>;
@@ -38,9 +38,11 @@ export async function openApp(): Promise<Session> {
   mkdirSync(artifacts, { recursive: true });
   const server = (await serve(join(appDir, 'dist'))) as { url: string; close(): Promise<void> };
   const profile = mkdtempSync(join(tmpdir(), 'btfkit-chromium-'));
-  const browser = await chromium.launch({
+  // A persistent context is how playwright takes a fresh --user-data-dir of our own.
+  const browser = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath,
     headless: true,
+    viewport: { width: 1440, height: 900 },
     args: [
       '--headless',
       '--no-sandbox',
@@ -50,10 +52,9 @@ export async function openApp(): Promise<Session> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      `--user-data-dir=${profile}`,
     ],
   });
-  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  const page = browser.pages()[0] ?? (await browser.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(server.url);
@@ -65,7 +66,8 @@ export async function openApp(): Promise<Session> {
       await browser.close();
       await server.close();
       rmSync(profile, { recursive: true, force: true });
-      if (errors.length) throw new Error(`web test: uncaught errors in the page: ${errors.join('; ')}`);
+      if (errors.length)
+        throw new Error(`web test: uncaught errors in the page: ${errors.join('; ')}`);
     },
   };
 }

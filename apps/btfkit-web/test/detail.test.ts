@@ -39,12 +39,12 @@ describe('the detail of a type', () => {
     const d = typeDetail(spec, ts);
     expect(d.c).toBe(blocks.get('struct task_struct {'));
     expect(d.label).toMatch(/^\[\d+\] STRUCT 'task_struct'$/);
-    expect(d.layout?.members.length).toBe(spec.typeByID(ts).kind === 'struct' ? (spec.typeByID(ts) as { members: unknown[] }).members.length : -1);
+    expect(d.layout?.members.length).toBe(spec.typeByName('task_struct', 'struct').members.length);
     expect(d.uses.map((u) => u.c)).toContain('struct mm_struct');
-    const u64 = spec.typeID(spec.typeByName('u64', 'typedef'));
-    const td = typeDetail(spec, u64);
+    const u64 = spec.typeByName('u64', 'typedef');
+    const td = typeDetail(spec, spec.typeID(u64));
     expect(td.c).toBe(blocks.get(td.c!.split('\n', 1)[0]!));
-    expect(td.children.map((c) => c.id)).toEqual([spec.typeID((spec.typeByID(u64) as { type: never }).type)]);
+    expect(td.children.map((c) => c.id)).toEqual([spec.typeID(u64.type)]);
   });
 
   it("finds who references a type as bpftool's raw dump says", () => {
@@ -56,8 +56,8 @@ describe('the detail of a type', () => {
       if (head) from = Number(head[1]);
       for (const m of line.matchAll(/(?:^|\s)(?:ret_|index_)?type_id=(\d+)/g)) {
         const to = Number(m[1]);
-        let s = want.get(to);
-        if (!s) want.set(to, (s = new Set()));
+        const s = want.get(to) ?? new Set<number>();
+        want.set(to, s);
         s.add(from);
       }
     }
@@ -67,7 +67,8 @@ describe('the detail of a type', () => {
     for (let id = 1; id < spec.nextTypeId; id++) {
       const got = [...rev.referrers(id)];
       const w = [...(want.get(id) ?? [])].sort((a, b) => a - b);
-      if (got.length !== w.length || got.some((x, i) => x !== w[i])) expect([id, got]).toEqual([id, w]);
+      if (got.length !== w.length || got.some((x, i) => x !== w[i]))
+        expect([id, got]).toEqual([id, w]);
     }
     // Named users of task_struct include structs that hold a pointer to it.
     const ts = spec.typeID(spec.typeByName('task_struct', 'struct'));

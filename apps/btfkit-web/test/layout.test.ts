@@ -7,7 +7,9 @@ import { type PaholeLayout, parsePahole, readFixture, readText, vmlinuxSpec } fr
 /** Checks every struct named once in both against pahole's holes and padding; returns the count. */
 function checkAgainstPahole(spec: Spec, pahole: Map<string, PaholeLayout>): number {
   const seen = new Map<string, number>();
-  for (const t of spec) if (t.kind === 'struct' || t.kind === 'union') seen.set(`${t.kind} ${t.name}`, (seen.get(`${t.kind} ${t.name}`) ?? 0) + 1);
+  for (const t of spec)
+    if (t.kind === 'struct' || t.kind === 'union')
+      seen.set(`${t.kind} ${t.name}`, (seen.get(`${t.kind} ${t.name}`) ?? 0) + 1);
   let checked = 0;
   for (const t of spec) {
     if ((t.kind !== 'struct' && t.kind !== 'union') || t.name === '') continue;
@@ -27,7 +29,10 @@ function checkAgainstPahole(spec: Spec, pahole: Map<string, PaholeLayout>): numb
 
 describe('the layout picture', () => {
   it("has pahole's holes and padding for every struct of testdata's vmlinux", () => {
-    const n = checkAgainstPahole(vmlinuxSpec(), parsePahole(readText('vmlinux', 'vmlinux.pahole.golden.gz')));
+    const n = checkAgainstPahole(
+      vmlinuxSpec(),
+      parsePahole(readText('vmlinux', 'vmlinux.pahole.golden.gz')),
+    );
     expect(n).toBeGreaterThan(9000);
   });
 
@@ -59,7 +64,7 @@ describe('the layout picture', () => {
     }
   });
 
-  it("prints offsets as pahole does: bytes, and byte:bit for bitfields", () => {
+  it('prints offsets as pahole does: bytes, and byte:bit for bitfields', () => {
     expect(formatOffset(64, false)).toBe('8');
     expect(formatOffset(17, true)).toBe('2:1');
     expect(formatOffset(16, true)).toBe('2:0');

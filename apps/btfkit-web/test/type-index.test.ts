@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { listTypes } from '../src/model/type-list.js';
 import { TypeIndex } from '../src/model/type-index.js';
+import { listTypes } from '../src/model/type-list.js';
 import { rawHeads, readText, vmlinuxSpec } from './helpers.js';
 
 const spec = vmlinuxSpec();
@@ -19,7 +19,9 @@ describe('the type list', () => {
   });
 
   it('finds names by substring (any case, exact matches first), exactly, and by essential name', () => {
-    const names = [...golden.entries()].map(([id, l]) => [id, /^\[\d+\] \w+ '(.*?)'/.exec(l)![1]!] as const);
+    const names = [...golden.entries()].map(
+      ([id, l]) => [id, /^\[\d+\] \w+ '(.*?)'/.exec(l)![1]!] as const,
+    );
     const want = names.filter(([, n]) => n.toLowerCase().includes('task_struct')).map(([id]) => id);
     const exact = want.filter((id) => names[id - 1]![1] === 'task_struct');
     const got = [...index.search({ text: 'TASK_struct', mode: 'substring', kind: -1 })];
@@ -36,7 +38,11 @@ describe('the type list', () => {
     const [, one] = flavored[0]!;
     const essential = one.slice(0, one.lastIndexOf('___'));
     const ess = names
-      .filter(([, n]) => n === essential || (n.startsWith(`${essential}___`) && n.lastIndexOf('___') === essential.length))
+      .filter(
+        ([, n]) =>
+          n === essential ||
+          (n.startsWith(`${essential}___`) && n.lastIndexOf('___') === essential.length),
+      )
       .map(([id]) => id);
     expect([...index.search({ text: one, mode: 'essential', kind: -1 })]).toEqual(ess);
   });
@@ -45,6 +51,8 @@ describe('the type list', () => {
     const funcs = [...golden.entries()].filter(([, l]) => / FUNC '/.test(l)).map(([id]) => id);
     expect([...index.search({ text: '', mode: 'substring', kind: 12 })]).toEqual(funcs);
     expect(index.search({ text: '', mode: 'substring', kind: -1 })).toHaveLength(index.count);
-    expect(index.search({ text: 'no such name at all', mode: 'substring', kind: -1 })).toHaveLength(0);
+    expect(index.search({ text: 'no such name at all', mode: 'substring', kind: -1 })).toHaveLength(
+      0,
+    );
   });
 });

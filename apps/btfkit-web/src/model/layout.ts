@@ -105,8 +105,9 @@ export interface LayoutRow {
 
 /**
  * Cuts a struct's layout into rows of `rowBytes` bytes, each member or gap a cell (split
- * where it crosses a row). Rows wholly inside one member or gap after the first such row
- * collapse into one row with a `repeat` count, so a 4 KiB array is three rows, not 512.
+ * where it crosses a row). A run of at least {@link COLLAPSE_ROWS} rows wholly inside one
+ * member or gap collapses into one row with a `repeat` count, so a 4 KiB array is a row or
+ * three, not 512.
  */
 export function layoutRows(layout: Layout, rowBytes = 8): LayoutRow[] {
   const rowBits = rowBytes * 8;
@@ -118,7 +119,8 @@ export function layoutRows(layout: Layout, rowBytes = 8): LayoutRow[] {
   }
   const spans: Span[] = [];
   layout.members.forEach((m, i) => {
-    if (m.bits > 0) spans.push({ member: i, gap: undefined, from: m.bitOffset, to: m.bitOffset + m.bits });
+    if (m.bits > 0)
+      spans.push({ member: i, gap: undefined, from: m.bitOffset, to: m.bitOffset + m.bits });
   });
   for (const g of layout.gaps) {
     spans.push({ member: -1, gap: g.kind, from: g.bitOffset, to: g.bitOffset + g.bits });
@@ -129,10 +131,10 @@ export function layoutRows(layout: Layout, rowBytes = 8): LayoutRow[] {
   let si = 0;
   for (let rowStart = 0; rowStart < total; ) {
     const rowEnd = rowStart + rowBits;
-    // A span covering this whole row and more: one row for all the rows it fills.
+    // A span covering this whole row and three more: one row for all the rows it fills.
     while (si < spans.length && spans[si]!.to <= rowStart) si++;
     const s = spans[si];
-    if (s && s.from <= rowStart && s.to >= rowEnd + rowBits) {
+    if (s && s.from <= rowStart && s.to >= rowStart + COLLAPSE_ROWS * rowBits) {
       const full = Math.floor((s.to - rowStart) / rowBits);
       rows.push({
         offset: rowStart / 8,
@@ -159,6 +161,9 @@ export function layoutRows(layout: Layout, rowBytes = 8): LayoutRow[] {
   return rows;
 }
 
+/** Rows wholly inside one member or gap collapse from this many on. */
+export const COLLAPSE_ROWS = 4;
+
 /** Offset of `bits` as pahole prints it: bytes, then `:bit` within the byte for bitfields. */
 export function formatOffset(bitOffset: number, bitfield: boolean): string {
   const byte = Math.floor(bitOffset / 8);
@@ -167,5 +172,7 @@ export function formatOffset(bitOffset: number, bitfield: boolean): string {
 
 /** A size in bits as bytes, or bits when not whole bytes. */
 export function formatBits(bits: number): string {
-  return bits % 8 === 0 ? `${bits / 8} byte${bits === 8 ? '' : 's'}` : `${bits} bit${bits === 1 ? '' : 's'}`;
+  return bits % 8 === 0
+    ? `${bits / 8} byte${bits === 8 ? '' : 's'}`
+    : `${bits} bit${bits === 1 ? '' : 's'}`;
 }

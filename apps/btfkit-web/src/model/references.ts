@@ -22,7 +22,7 @@ export class ReverseIndex {
       for (const c of children) {
         const to = spec.typeID(c);
         // Several members of one type: one edge.
-        if (to === last || edges.length > 0 && hasEdge(edges, id, to)) continue;
+        if (to === last || (edges.length > 0 && hasEdge(edges, id, to))) continue;
         last = to;
         edges.push(to, id);
         counts[to + 1]! += 1;
