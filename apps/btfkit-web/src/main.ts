@@ -702,9 +702,12 @@ function renderLayout(layout: Layout): HTMLElement[] {
         const width = ((c.to - c.from) / 64) * 100;
         if (c.member >= 0) {
           const m = layout.members[c.member]!;
+          // A member that spans rows is drawn as one box: its pieces join across the gap.
+          const start = row.offset * 8 + c.from;
+          const joins = `${start > m.bitOffset ? '.from-prev' : ''}${row.offset * 8 + (c.to === 64 ? row.repeat * 64 : c.to) < m.bitOffset + m.bits ? '.to-next' : ''}`;
           bar.append(
             h(
-              `div.cell.member${m.bitfield ? '.bitfield' : ''}`,
+              `div.cell.member${m.bitfield ? '.bitfield' : ''}${joins}`,
               {
                 style: `left:${left}%;width:${width}%;--h:${hue(c.member)}`,
                 'data-member': c.member,
