@@ -25,7 +25,11 @@ function median(xs) {
  */
 export function firstLoadJsGzip() {
   const html = readFileSync(join(dist, 'index.html'), 'utf8');
-  const srcs = [...html.matchAll(/<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\.?\/?([^"]+\.js)"/g)].map((m) => m[1]);
+  const srcs = [
+    ...html.matchAll(
+      /<(?:script[^>]*src|link[^>]*rel="modulepreload"[^>]*href)="\.?\/?([^"]+\.js)"/g,
+    ),
+  ].map((m) => m[1]);
   if (srcs.length === 0) throw new Error('bench: web: no script in dist/index.html');
   let total = 0;
   for (const s of srcs) total += gzipSync(readFileSync(join(dist, s)), { level: 9 }).byteLength;
@@ -38,7 +42,8 @@ export function firstLoadJsGzip() {
  * @returns {Promise<{ open: number, keystroke: number, runs: number } | { missing: string }>}
  */
 export async function benchExplorer(file, runs, keys = 'task_stru') {
-  if (!existsSync(CHROMIUM)) return { missing: `${CHROMIUM} missing (apt-get install -y chromium)` };
+  if (!existsSync(CHROMIUM))
+    return { missing: `${CHROMIUM} missing (apt-get install -y chromium)` };
   if (!existsSync(join(dist, 'index.html'))) return { missing: 'apps/btfkit-web is not built' };
   const server = await serve(dist);
   const profile = mkdtempSync(join(tmpdir(), 'btfkit-bench-chromium-'));
@@ -68,7 +73,11 @@ export async function benchExplorer(file, runs, keys = 'task_stru') {
         const t = globalThis.__btfkit?.timings;
         return t && t.listReady > t.selected && document.querySelector('[data-testid="type-row"]');
       });
-      opens.push(await page.evaluate(() => globalThis.__btfkit.timings.listReady - globalThis.__btfkit.timings.selected));
+      opens.push(
+        await page.evaluate(
+          () => globalThis.__btfkit.timings.listReady - globalThis.__btfkit.timings.selected,
+        ),
+      );
       await page.click('[data-testid="search"]');
       for (const k of keys) {
         await page.keyboard.type(k);
