@@ -32,6 +32,15 @@ const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error
 function ask(request: Request): Promise<Reply> {
   if (!worker) {
     worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    // A worker that fails to start or dies fails every request still waiting on it.
+    worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      const err = new Error(`web: worker: ${e.message || 'failed'}`);
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+      worker?.terminate();
+      worker = undefined;
+    };
     worker.onmessage = (e: MessageEvent<ReplyEnvelope>) => {
       const p = pending.get(e.data.seq);
       if (!p) return;
@@ -222,18 +231,39 @@ function setBusy(text: string | undefined): void {
   else renderStatus();
 }
 
+const baseClear = h(
+  'button.clear',
+  { type: 'button', title: 'Stop using the base file', 'data-testid': 'base-clear' },
+  '×',
+);
+baseClear.addEventListener('click', async () => {
+  baseName = undefined;
+  setBusy('Reading without the base…');
+  try {
+    const r = await ask({ op: 'close', role: 'base' });
+    if (r.op === 'opened' && r.opened) adoptList(r.opened);
+  } catch (e) {
+    showError(e);
+  } finally {
+    setBusy(undefined);
+  }
+});
+
 function renderStatus(): void {
   status.replaceChildren();
   if (!file) return;
-  const kb = (file.btfBytes / 1024 / 1024).toFixed(1);
+  const size =
+    file.btfBytes >= 1 << 20
+      ? `${(file.btfBytes / 2 ** 20).toFixed(1)} MiB`
+      : `${(file.btfBytes / 1024).toFixed(1)} KiB`;
   const parts: Child[] = [
     h('span.file', { title: file.name }, file.name),
     h(
       'span.meta',
       {},
-      `${file.count.toLocaleString('en')} types · ${kb} MiB BTF · ${file.parseMs.toFixed(0)} ms`,
+      `${file.count.toLocaleString('en')} types · ${size} BTF · ${file.parseMs.toFixed(0)} ms`,
     ),
-    baseName ? h('span.meta', {}, `base: ${baseName}`) : undefined,
+    baseName ? h('span.meta', {}, `base: ${baseName}`, baseClear) : undefined,
     compareName ? h('span.meta', {}, `vs ${compareName}`) : undefined,
   ];
   for (const p of parts) if (p) status.append(p);
@@ -267,6 +297,16 @@ function adoptList(o: Opened): void {
   for (const row of pool) delete row.dataset.drawn;
   timings.parseMs = o.parseMs;
   selected = 0;
+  if (o.role === 'main' && compareName !== undefined) {
+    // A comparison was of the file that was open before.
+    compareName = undefined;
+    lastDiff = undefined;
+    diffTab.hidden = true;
+    void ask({ op: 'close', role: 'compare' });
+  }
+  view = 'type';
+  typeTab.classList.add('active');
+  diffTab.classList.remove('active');
   runSearch();
   timings.listReady = performance.now();
   document.body.classList.add('has-file');
@@ -668,7 +708,7 @@ function renderLayout(layout: Layout): HTMLElement[] {
     const m = layout.members[i]!;
     const where = formatOffset(m.bitOffset, m.bitfield);
     const size = m.bitfield ? `${m.bits}-bit field` : formatBits(m.bits);
-    return `${m.name || '(anon)'}: ${m.type} — offset ${where}, ${size}`;
+    return `${m.name || `(anon ${m.type})`}: ${m.type} — offset ${where}, ${size}`;
   };
   const gapText = (g: { kind: string; bitOffset: number; bits: number }) =>
     `${g.kind}: ${formatBits(g.bits)} at ${formatOffset(g.bitOffset, g.bitOffset % 8 !== 0)}`;
@@ -713,7 +753,7 @@ function renderLayout(layout: Layout): HTMLElement[] {
                 'data-member': c.member,
                 title: describe(c.member),
               },
-              h(labeled.has(c.member) ? 'span.cont' : 'span', {}, m.name || '(anon)'),
+              h(labeled.has(c.member) ? 'span.cont' : 'span', {}, m.name || m.type),
             ),
           );
           labeled.add(c.member);

@@ -42,11 +42,18 @@ async function handle(r: Request): Promise<Reply> {
         const [spec] = await load(r.file, undefined);
         base = spec;
         if (!mainFile) return { op: 'opened', opened: undefined };
-        // A base picked after the file: parse the file again over it.
-        const [m, n] = await load(mainFile.file, base);
-        main = m;
+        // A base picked after the file: parse the file again over it. A file that is not
+        // split BTF does not parse over a base: it stays open as it was, and the base
+        // waits for the next file.
+        let reread: [Spec, number];
+        try {
+          reread = await load(mainFile.file, base);
+        } catch {
+          return { op: 'opened', opened: undefined };
+        }
+        main = reread[0];
         reverse = undefined;
-        return { op: 'opened', opened: opened('main', mainFile.name, m, n, t0) };
+        return { op: 'opened', opened: opened('main', mainFile.name, main, reread[1], t0) };
       }
       const [spec, n] = await load(r.file, base);
       if (r.role === 'main') {
@@ -56,10 +63,20 @@ async function handle(r: Request): Promise<Reply> {
       } else compare = spec;
       return { op: 'opened', opened: opened(r.role, r.name, spec, n, t0) };
     }
-    case 'close':
-      if (r.role === 'base') base = undefined;
-      else compare = undefined;
-      return { op: 'opened', opened: undefined };
+    case 'close': {
+      if (r.role === 'compare') {
+        compare = undefined;
+        return { op: 'opened', opened: undefined };
+      }
+      base = undefined;
+      if (!mainFile) return { op: 'opened', opened: undefined };
+      // The open file was read over the base: read it again on its own.
+      const t0 = performance.now();
+      const [m, n] = await load(mainFile.file, undefined);
+      main = m;
+      reverse = undefined;
+      return { op: 'opened', opened: opened('main', mainFile.name, m, n, t0) };
+    }
     case 'detail':
       return { op: 'detail', detail: typeDetail(need(main), r.id) };
     case 'referrers': {

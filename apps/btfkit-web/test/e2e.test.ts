@@ -209,6 +209,32 @@ describe('the explorer in chromium', () => {
     await page.selectOption('[data-testid="kind-filter"]', '-1');
   });
 
+  it('opens the bundled sample, and a file dropped on the page', async () => {
+    // The base of the split BTF above stays in use until cleared.
+    await page.click('[data-testid="base-clear"]');
+    await expect.poll(() => page.locator('.status').textContent()).not.toContain('base:');
+    await page.click('text=Try a sample');
+    await expect
+      .poll(() => page.locator('.count').textContent())
+      .toBe(`${heads.size.toLocaleString('en')} of ${heads.size.toLocaleString('en')} types`);
+    expect(await page.locator('.status .file').textContent()).toContain('sample');
+    const obj = [...readFileSync(join(testdata, 'objects', 'core-el.o'))];
+    await page.evaluate((bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'core-el.o'));
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        window.dispatchEvent(
+          new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }),
+        );
+      }
+    }, obj);
+    const core = rawHeads(readText('objects', 'core-el.raw.golden'));
+    await expect
+      .poll(() => page.locator('.count').textContent())
+      .toBe(`${core.size} of ${core.size} types`);
+    expect(await page.locator('.status .file').textContent()).toBe('core-el.o');
+  });
+
   it("shows a malformed file's typed error, not a blank page", async () => {
     const bad = new Uint8Array(readFileSync(vmlinuxPath).subarray(0, 4096));
     const badPath = join(scratch, 'truncated.btf');
