@@ -1,3 +1,4 @@
+import { BTF_KIND } from '@btfkit/wire';
 import type { Spec } from './spec.js';
 import type { Composite, Type, TypeKind } from './types.js';
 import { MAX_RESOLVE_DEPTH } from './underlying-type.js';
@@ -113,6 +114,15 @@ export function diffSpecs(oldSpec: Spec, newSpec: Spec, options: DiffOptions = {
   const changed: TypeChange[] = [];
   for (const [key, olds] of before) {
     const news = after.get(key) ?? [];
+    if (olds.length === 1 && news.length === 1) {
+      // The common case, one type of a kind and name on each side, without the pairing.
+      const oe = olds[0]!;
+      const ne = news[0]!;
+      const os = signature(oe.type);
+      const ns = signature(ne.type);
+      if (!sameSignature(os, ns)) changed.push(compare(oe, ne, os, ns));
+      continue;
+    }
     const oldSigs = olds.map((e) => signature(e.type));
     const newSigs = news.map((e) => signature(e.type));
     const oldLeft = olds.map((_, i) => i);
@@ -121,7 +131,7 @@ export function diffSpecs(oldSpec: Spec, newSpec: Spec, options: DiffOptions = {
     for (let i = oldLeft.length - 1; i >= 0; i--) {
       const o = oldLeft[i]!;
       for (const n of newLeft) {
-        if (newSigs[n]!.text === oldSigs[o]!.text) {
+        if (sameSignature(newSigs[n]!, oldSigs[o]!)) {
           newLeft.delete(n);
           oldLeft.splice(i, 1);
           break;
@@ -167,10 +177,29 @@ interface Entry {
   readonly type: Type;
 }
 
-/** Named types of a Spec by `kind name`, in ID order; decodes only those. */
+/** The wire kinds of {@link NAMED_KINDS}, as a mask of `1 << BTF_KIND_*`. */
+const NAMED_WIRE_KINDS =
+  (1 << BTF_KIND.INT) |
+  (1 << BTF_KIND.STRUCT) |
+  (1 << BTF_KIND.UNION) |
+  (1 << BTF_KIND.ENUM) |
+  (1 << BTF_KIND.ENUM64) |
+  (1 << BTF_KIND.FWD) |
+  (1 << BTF_KIND.TYPEDEF) |
+  (1 << BTF_KIND.FUNC) |
+  (1 << BTF_KIND.VAR) |
+  (1 << BTF_KIND.DATASEC) |
+  (1 << BTF_KIND.FLOAT);
+
+/**
+ * Named types of a Spec by `kind name`, in ID order. Kinds and names are read from the
+ * records first, so only named types of the compared kinds are decoded.
+ */
 function namedTypes(spec: Spec, only: ReadonlySet<string> | undefined): Map<string, Entry[]> {
   const out = new Map<string, Entry[]>();
+  const raw = spec.raw;
   for (let id = 1; id < spec.nextTypeId; id++) {
+    if (((NAMED_WIRE_KINDS >>> raw.kindOf(id)) & 1) === 0 || raw.nameOffOf(id) === 0) continue;
     const t = spec.typeByID(id);
     if (t.name === '' || !NAMED_KINDS.has(t.kind)) continue;
     if (only && !only.has(t.name)) continue;
@@ -184,9 +213,7 @@ function namedTypes(spec: Spec, only: ReadonlySet<string> | undefined): Map<stri
 
 /** A type reduced to what is compared: its fields as text, members flattened. */
 interface Signature {
-  /** Everything compared, as one string: equal signatures mean equal types. */
-  readonly text: string;
-  /** `field value` lines other than members. */
+  /** Field values other than members, by field name. */
   readonly fields: ReadonlyMap<string, string>;
   /** Flattened members by name, in declaration order. */
   readonly members: ReadonlyMap<string, DiffMember>;
@@ -236,10 +263,30 @@ function signature(t: Type): Signature {
     default:
       break;
   }
-  let text = '';
-  for (const [k, v] of fields) text += `${k}=${v}\n`;
-  for (const [k, m] of members) text += `.${k}@${m.bitOffset}:${m.bitfieldSize} ${m.type}\n`;
-  return { text, fields, members };
+  return { fields, members };
+}
+
+/** Whether two signatures are equal: the same fields and members, in the same order. */
+function sameSignature(a: Signature, b: Signature): boolean {
+  if (a.fields.size !== b.fields.size || a.members.size !== b.members.size) return false;
+  const bf = b.fields.entries();
+  for (const [k, v] of a.fields) {
+    const [k2, v2] = bf.next().value!;
+    if (k !== k2 || v !== v2) return false;
+  }
+  const bm = b.members.entries();
+  for (const [k, m] of a.members) {
+    const [k2, m2] = bm.next().value!;
+    if (
+      k !== k2 ||
+      m.bitOffset !== m2.bitOffset ||
+      m.bitfieldSize !== m2.bitfieldSize ||
+      m.type !== m2.type
+    ) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function compare(oe: Entry, ne: Entry, o: Signature, n: Signature): TypeChange {
