@@ -649,6 +649,16 @@ function renderDetail(d: TypeDetail): HTMLElement {
       h('h3', {}, 'C declaration', h('span.aside', {}, 'as bpftool btf dump … format c prints it')),
       h('pre.c', { 'data-testid': 'c-decl' }, linkedC(d.c, [...d.uses, ...d.children], d.id)),
     );
+  } else if (d.decl !== undefined) {
+    sections.push(
+      h(
+        'h3',
+        {},
+        'Declaration',
+        h('span.aside', {}, `${d.summary} · bpftool's C dump prints no ${d.kind}`),
+      ),
+      h('pre.c', { 'data-testid': 'c-decl' }, linkedC(d.decl, [...d.uses, ...d.children], d.id)),
+    );
   } else {
     sections.push(h('h3', {}, 'Type'), h('pre.c', { 'data-testid': 'c-decl' }, d.summary));
   }

@@ -112,6 +112,7 @@ describe('the explorer in chromium', () => {
       .find((b) => b.startsWith('struct task_struct {\n'));
     expect(await page.locator('[data-testid="c-decl"]').textContent()).toBe(`${c}\n`);
     // The layout picture: a box per member piece, holes drawn, hover tells offset and size.
+    await shot('02-task_struct');
     const layout = page.locator('[data-testid="layout"]');
     expect(await layout.locator('.cell.hole').count()).toBeGreaterThan(0);
     await layout.locator('.cell.member', { hasText: 'pid' }).first().hover();
@@ -120,7 +121,6 @@ describe('the explorer in chromium', () => {
     expect(await page.locator('.readout').textContent()).toBe(
       `pid: pid_t — offset ${pidBits / 8}, 4 bytes`,
     );
-    await shot('02-task_struct');
     await layout.scrollIntoViewIfNeeded();
     await shot('03-task_struct-layout');
   });

@@ -46,6 +46,11 @@ export interface TypeDetail {
    * kind on its own), else undefined.
    */
   readonly c: string | undefined;
+  /**
+   * For functions and variables, which bpftool's C dump does not print: a C-like
+   * declaration in btfkit's own spelling (see `spellType`); else undefined.
+   */
+  readonly decl: string | undefined;
   /** Named types this one uses (through anonymous types), each once, in first-use order. */
   readonly uses: readonly TypeLink[];
   /** Direct children (for anonymous types: what they point to, hold or return). */
@@ -94,6 +99,7 @@ export function typeDetail(spec: Spec, id: number): TypeDetail {
     size: attempt(() => sizeof(t)),
     align: attempt(() => alignof(t)),
     c: C_KINDS.has(t.kind) ? cDefinition(spec, id) : undefined,
+    decl: declarationOf(t),
     uses: namedUses(t, kids).map(link),
     children,
     layout:
@@ -112,6 +118,23 @@ export function cDefinition(spec: Spec, id: number): string {
   const body = text.slice(C_PREAMBLE.length, text.length - C_EPILOGUE.length).trimEnd();
   const at = body.lastIndexOf('\n\n');
   return `${at < 0 ? body : body.slice(at + 2)}\n`;
+}
+
+/** A function's or variable's declaration, spelled by {@link spellType}. */
+function declarationOf(t: Type): string | undefined {
+  if (t.kind === 'var') return `${named(spellType(t.type), t.name)};`;
+  if (t.kind !== 'func') return undefined;
+  const proto = t.type;
+  const params = proto.params.map((p) => named(spellType(p.type), p.name));
+  if (proto.variadic) params.push('...');
+  const args = params.length ? params.join(', ') : 'void';
+  return `${named(spellType(proto.returnType), t.name)}(${args});`;
+}
+
+/** `type name`, with no space after a `*`. */
+function named(spelled: string, name: string): string {
+  if (name === '') return spelled;
+  return spelled.endsWith('*') ? `${spelled}${name}` : `${spelled} ${name}`;
 }
 
 /** How C names a type where it is used. */

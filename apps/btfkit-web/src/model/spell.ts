@@ -14,6 +14,7 @@ export function spellType(type: Type): string {
 function spell(type: Type, nest: number): string {
   if (nest > 2) return '...';
   let decl = '';
+  let prefix = '';
   let t = type;
   for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
     switch (t.kind) {
@@ -27,18 +28,24 @@ function spell(type: Type, nest: number): string {
         continue;
       case 'const':
       case 'volatile':
-      case 'restrict':
-        decl = decl === '' ? '' : `${t.kind} ${decl}`;
-        if (decl === '') return `${t.kind} ${spellBase(t.type, nest)}`;
+      case 'restrict': {
+        const next = t.type.kind;
+        // Right above the base type it reads `const char`; above a pointer, `*const`.
+        if (next === 'pointer' || next === 'array' || next === 'func_proto') {
+          decl = decl === '' ? t.kind : `${t.kind} ${decl}`;
+        } else prefix += `${t.kind} `;
         t = t.type;
         continue;
+      }
       case 'type_tag':
         t = t.type;
         continue;
       case 'func_proto':
-        return `${spellBase(t.returnType, nest + 1)} (${decl})(${t.params.length === 0 ? 'void' : '...'})`;
+        return `${prefix}${spellBase(t.returnType, nest + 1)} (${decl})(${t.params.length === 0 ? 'void' : '...'})`;
       default:
-        return decl === '' ? spellBase(t, nest) : `${spellBase(t, nest)} ${decl}`;
+        return decl === ''
+          ? `${prefix}${spellBase(t, nest)}`
+          : `${prefix}${spellBase(t, nest)} ${decl}`;
     }
   }
   return `... ${decl}`;
