@@ -22,7 +22,7 @@ export interface Opened {
   /** Types, base types included. */
   readonly count: number;
   /** The first ID of the file's own types (1, or after the base's). */
-  readonly firstTypeId: number;
+  readonly firstTypeID: number;
   /** Names joined by `\n`, by ID from 1. */
   readonly names: string;
   /** Wire kinds by ID from 1. */

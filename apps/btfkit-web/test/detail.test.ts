@@ -24,7 +24,7 @@ describe('the detail of a type', () => {
     const blocks = cBlocks();
     let checked = 0;
     // Every 199th type: a spread over the whole file that runs in a few seconds.
-    for (let id = 1; id < spec.nextTypeId; id += 199) {
+    for (let id = 1; id < spec.nextTypeID; id += 199) {
       const t = spec.typeByID(id);
       if (t.name === '' || !['struct', 'union', 'enum'].includes(t.kind)) continue;
       const head = `${t.kind} ${t.name} {`;
@@ -64,7 +64,7 @@ describe('the detail of a type', () => {
     const rev = new ReverseIndex(spec);
     // From 1: void's referrers differ by design (a variadic prototype's `...` is a flag in
     // the model, not an edge to void).
-    for (let id = 1; id < spec.nextTypeId; id++) {
+    for (let id = 1; id < spec.nextTypeID; id++) {
       const got = [...rev.referrers(id)];
       const w = [...(want.get(id) ?? [])].sort((a, b) => a - b);
       if (got.length !== w.length || got.some((x, i) => x !== w[i]))

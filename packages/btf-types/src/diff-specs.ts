@@ -198,7 +198,7 @@ const NAMED_WIRE_KINDS =
 function namedTypes(spec: Spec, only: ReadonlySet<string> | undefined): Map<string, Entry[]> {
   const out = new Map<string, Entry[]>();
   const raw = spec.raw;
-  for (let id = 1; id < spec.nextTypeId; id++) {
+  for (let id = 1; id < spec.nextTypeID; id++) {
     if (((NAMED_WIRE_KINDS >>> raw.kindOf(id)) & 1) === 0 || raw.nameOffOf(id) === 0) continue;
     const t = spec.typeByID(id);
     if (t.name === '' || !NAMED_KINDS.has(t.kind)) continue;

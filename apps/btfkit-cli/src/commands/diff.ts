@@ -1,4 +1,4 @@
-import type { DiffMember, SpecDiff } from 'btfkit';
+import type { DiffMember, SpecDiff } from 'btfkit/types';
 import { UsageError } from '../cli-error.js';
 import { basePath, loadSpecAt } from '../input.js';
 import { write } from '../output.js';
@@ -34,7 +34,7 @@ at the type where it was made. Exit status 0 when nothing differs, 1 when someth
       return loadSpecAt(path, b === undefined ? undefined : await loadSpecAt(b));
     };
     const [before, after] = [await load(oldFile), await load(newFile)];
-    const { diffSpecs, isEmptyDiff } = await import('btfkit');
+    const { diffSpecs, isEmptyDiff } = await import('btfkit/types');
     const names = values.type as string[] | undefined;
     const d = diffSpecs(before, after, names ? { names } : {});
     await write(values.json ? `${JSON.stringify(d, null, 2)}\n` : formatDiff(d));

@@ -11,7 +11,7 @@ export class ReverseIndex {
   private readonly from: Int32Array;
 
   constructor(spec: Spec) {
-    const n = spec.nextTypeId;
+    const n = spec.nextTypeID;
     const counts = new Int32Array(n + 1);
     const edges: number[] = [];
     const children: Type[] = [];

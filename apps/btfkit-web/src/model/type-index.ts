@@ -1,4 +1,4 @@
-import { KIND_NAMES } from 'btfkit/browser';
+import { KIND_NAMES } from 'btfkit/wire';
 
 /** How the search box matches names. */
 export type SearchMode = 'substring' | 'exact' | 'essential';

@@ -1,4 +1,4 @@
-import type { RawBtf } from 'btfkit/browser';
+import type { RawBtf } from 'btfkit/wire';
 
 /** Every type's name and wire kind, in ID order from 1 (base types first for split BTF). */
 export interface TypeList {
@@ -19,7 +19,7 @@ const latin1 = new TextDecoder('latin1');
 export function listTypes(raw: RawBtf): TypeList {
   const blobs: RawBtf[] = [];
   for (let b: RawBtf | undefined = raw; b; b = b.base) blobs.unshift(b);
-  const total = raw.nextTypeId - 1;
+  const total = raw.nextTypeID - 1;
   const kinds = new Uint8Array(total);
   const parts: string[] = new Array(total);
   for (const b of blobs) {
@@ -30,7 +30,7 @@ export function listTypes(raw: RawBtf): TypeList {
     const view = b.reader.view;
     const le = b.littleEndian;
     for (let i = 0; i < b.offsets.length; i++) {
-      const id = b.firstTypeId + i;
+      const id = b.firstTypeID + i;
       kinds[id - 1] = b.kinds[i]!;
       const off = view.getUint32(b.offsets[i]!, le);
       let name: string | undefined;
