@@ -70,3 +70,9 @@ export {
   Volatile,
 } from './types.js';
 export { MAX_RESOLVE_DEPTH, qualifiedType, underlyingType } from './underlying-type.js';
+export {
+  type DedupOptions,
+  type DedupResult,
+  type DedupSource,
+  dedupBtf,
+} from './dedup/dedup.js';

@@ -1,0 +1,323 @@
+import {
+  assembleBtf,
+  FormatError,
+  kindName,
+  NotSupportedError,
+  RawBtf,
+  type StringTable,
+} from '@btfkit/wire';
+import { Builder } from '../builder.js';
+import { type ByteOrder, HOST_BYTE_ORDER } from '../marshal-types.js';
+import { Spec } from '../spec.js';
+import { dedupGraph } from './dedup-graph.js';
+import { StringSectionIndex, StringSetBuilder } from './dedup-strings.js';
+
+/** What {@link dedupBtf} takes: a raw BTF blob, a {@link Spec} or a {@link Builder}'s types. */
+export type DedupSource = Uint8Array | Spec | Builder;
+
+/** Options for {@link dedupBtf}. */
+export interface DedupOptions {
+  /**
+   * The base BTF: the sources are split BTF over it, and their types that equal a base type
+   * resolve to the base type (libbpf's `btf__dedup` of split BTF). The base is not changed
+   * and not part of the output.
+   */
+  readonly base?: Uint8Array | Spec;
+  /**
+   * Byte order of the output. Default: the host's, as libbpf's `btf__add_btf` output is;
+   * with a base, the first source's, as libbpf writes split BTF in its own order.
+   */
+  readonly byteOrder?: ByteOrder;
+}
+
+/** The result of {@link dedupBtf}. */
+export interface DedupResult {
+  /** The deduplicated raw BTF (split BTF over the base when there is one). */
+  readonly btf: Uint8Array;
+  /** Types in the sources (void and base types not counted). */
+  readonly typesIn: number;
+  /** Types in {@link btf}. */
+  readonly typesOut: number;
+  /**
+   * The output ID of every input ID, indexed by the ID a type has once the sources are
+   * appended (the first source's types from 1, or from the base's next ID, then the
+   * second's, ...). Void and base IDs map to themselves.
+   */
+  readonly typeMap: Uint32Array;
+}
+
+const KIND_LIMIT = 19; // ENUM64, the last kind libbpf 1.1 knows
+
+/**
+ * Deduplicates BTF as libbpf's `btf__dedup` does, with the same output bytes: the sources
+ * are appended one after another as `btf__add_btf` appends them, strings are deduplicated
+ * in the order libbpf visits them, then primitive types, structs and unions (with forward
+ * declarations resolved to their definition where the name is not ambiguous), reference
+ * types, and the types left are compacted and renumbered. With `options.base` the sources
+ * are split BTF over it and the types that equal base types resolve to them.
+ * @see https://docs.kernel.org/bpf/btf.html
+ * @throws FormatError when a source is malformed: a bad header or record, a reference to a
+ * type ID past the end, a string offset past the string section, or a type graph libbpf's
+ * dedup rejects (a loop of reference types, EINVAL kinds)
+ * @throws NotSupportedError for kinds libbpf 1.1 does not know (past ENUM64, or a layout
+ * section's)
+ */
+export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions = {}): DedupResult {
+  // A split Spec brings its base along when none is given.
+  const base =
+    options.base ?? sources.find((s): s is Spec => s instanceof Spec && s.base !== undefined)?.base;
+  const baseRaw = base === undefined ? undefined : toRaw(base, undefined);
+  const raws = sources.map((s) => toRaw(s, baseRaw));
+  const startId = baseRaw ? baseRaw.nextTypeId : 1;
+  let count = startId;
+  let words = 3;
+  if (baseRaw) words += baseRaw.header.typeLen >>> 2;
+  for (const r of raws) {
+    count += r.typeCount;
+    words += r.header.typeLen >>> 2;
+  }
+  const w = new Uint32Array(words);
+  const offsets = new Uint32Array(count + 1);
+  let pos = 3;
+  let id = 1;
+  if (baseRaw) {
+    copyWords(baseRaw, w, pos);
+    for (let i = 0; i < baseRaw.typeCount; i++) offsets[id++] = pos + (baseRaw.offsets[i]! >>> 2);
+    pos += baseRaw.header.typeLen >>> 2;
+  }
+  let stringBytes = 1;
+  for (const r of raws) stringBytes += r.strings.bytes.byteLength;
+  const strings = new StringSetBuilder(stringBytes);
+  const baseStrings = baseRaw?.strings;
+  const baseEnd = baseStrings ? baseStrings.end : 0;
+  if (!baseRaw) strings.add(EMPTY, 0, 0);
+  let baseIndex: StringSectionIndex | undefined;
+  const fix = { strings, baseEnd, baseIndex: (): StringSectionIndex => {
+    baseIndex ??= new StringSectionIndex(baseStrings!.bytes);
+    return baseIndex;
+  } };
+  for (const r of raws) {
+    const first = id;
+    copyWords(r, w, pos);
+    for (let i = 0; i < r.typeCount; i++) offsets[id++] = pos + (r.offsets[i]! >>> 2);
+    pos += r.header.typeLen >>> 2;
+    // This source's own IDs start at r.firstTypeId; appended, at `first`.
+    fixRecords(w, offsets, first, id, r, first - r.firstTypeId, startId, fix);
+  }
+  offsets[count] = pos;
+  const outcome = dedupGraph({ words: w, offsets, count, startId });
+  const { kept, newIds, canonical } = outcome;
+  const typeMap = new Uint32Array(count);
+  for (let i = 0; i < count; i++) typeMap[i] = newIds[canonical[i]!]!;
+  let outWords = 0;
+  for (const k of kept) outWords += offsets[k + 1]! - offsets[k]!;
+  const out = new Uint32Array(outWords);
+  let at = 0;
+  for (const k of kept) {
+    const o = offsets[k]!;
+    const len = offsets[k + 1]! - o;
+    out.set(w.subarray(o, o + len), at);
+    remapRecord(out, at, k, typeMap);
+    at += len;
+  }
+  const order =
+    options.byteOrder ??
+    (baseRaw && raws[0] ? (raws[0].littleEndian ? 'little' : 'big') : HOST_BYTE_ORDER);
+  const le = order === 'little';
+  const btf = assembleBtf(toBytes(out, le), strings.finish(), le);
+  return { btf, typesIn: count - startId, typesOut: kept.length, typeMap };
+}
+
+const EMPTY = new Uint8Array(0);
+const HOST_LE = HOST_BYTE_ORDER === 'little';
+
+function toRaw(source: DedupSource, base: RawBtf | undefined): RawBtf {
+  if (source instanceof Uint8Array) return RawBtf.parse(source, base ? { base } : {});
+  if (source instanceof Spec || source instanceof Builder) return RawBtf.parse(source.marshal(), base ? { base } : {});
+  throw new TypeError('btf dedup: a source is not a Uint8Array, Spec or Builder');
+}
+
+function copyWords(r: RawBtf, w: Uint32Array, at: number): void {
+  const t = r.types;
+  const n = t.byteLength >>> 2;
+  if (r.littleEndian === HOST_LE && t.byteOffset % 4 === 0) {
+    w.set(new Uint32Array(t.buffer, t.byteOffset, n), at);
+    return;
+  }
+  const view = new DataView(t.buffer, t.byteOffset, t.byteLength);
+  const le = r.littleEndian;
+  for (let i = 0; i < n; i++) w[at + i] = view.getUint32(i * 4, le);
+}
+
+function toBytes(words: Uint32Array, le: boolean): Uint8Array {
+  if (le === HOST_LE) return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
+  const out = new Uint8Array(words.byteLength);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < words.length; i++) view.setUint32(i * 4, words[i]!, le);
+  return out;
+}
+
+interface StringFix {
+  readonly strings: StringSetBuilder;
+  /** Length of the base's string section; 0 without a base. */
+  readonly baseEnd: number;
+  readonly baseIndex: () => StringSectionIndex;
+}
+
+/**
+ * One pass over a source's records, in ID order: string offsets rewritten to the
+ * deduplicated section in libbpf's visit order (the name, then member, value or parameter
+ * names), references checked and moved to the appended IDs.
+ */
+function fixRecords(
+  w: Uint32Array,
+  offsets: Uint32Array,
+  from: number,
+  to: number,
+  r: RawBtf,
+  shift: number,
+  startId: number,
+  fix: StringFix,
+): void {
+  const limit = r.nextTypeId;
+  const table = r.strings;
+  const ref = (at: number, id: number): void => {
+    const v = w[at]!;
+    if (v >= limit) {
+      throw new FormatError(
+        `btf dedup: type id ${id - shift}: references type ${v}, past the last type ${limit - 1}`,
+        { typeId: id - shift },
+      );
+    }
+    if (v >= startId) w[at] = v + shift;
+  };
+  const str = (at: number, id: number): void => {
+    w[at] = dedupString(w[at]!, table, fix, id - shift);
+  };
+  for (let id = from; id < to; id++) {
+    const o = offsets[id]!;
+    const info = w[o + 1]!;
+    const kind = (info >>> 24) & 0x7f;
+    const vlen = info & 0xffffff;
+    if (kind === 0 || kind > KIND_LIMIT) {
+      throw new NotSupportedError(
+        `btf dedup: type id ${id - shift}: ${kindName(kind)} is not a kind libbpf 1.1 deduplicates`,
+      );
+    }
+    if (vlen > 0xffff) {
+      throw new FormatError(
+        `btf dedup: type id ${id - shift}: vlen ${vlen} is more than the 65535 the kernel and libbpf read`,
+        { typeId: id - shift },
+      );
+    }
+    str(o, id);
+    switch (kind) {
+      case 2: // PTR
+      case 8: // TYPEDEF
+      case 9: // VOLATILE
+      case 10: // CONST
+      case 11: // RESTRICT
+      case 12: // FUNC
+      case 14: // VAR
+      case 17: // DECL_TAG
+      case 18: // TYPE_TAG
+        ref(o + 2, id);
+        break;
+      case 3: // ARRAY
+        ref(o + 3, id);
+        ref(o + 4, id);
+        break;
+      case 4: // STRUCT
+      case 5: // UNION
+        for (let m = o + 3, end = o + 3 + 3 * vlen; m < end; m += 3) {
+          str(m, id);
+          ref(m + 1, id);
+        }
+        break;
+      case 6: // ENUM
+        for (let m = o + 3, end = o + 3 + 2 * vlen; m < end; m += 2) str(m, id);
+        break;
+      case 19: // ENUM64
+        for (let m = o + 3, end = o + 3 + 3 * vlen; m < end; m += 3) str(m, id);
+        break;
+      case 13: // FUNC_PROTO
+        ref(o + 2, id);
+        for (let p = o + 3, end = o + 3 + 2 * vlen; p < end; p += 2) {
+          str(p, id);
+          ref(p + 1, id);
+        }
+        break;
+      case 15: // DATASEC
+        for (let e = o + 3, end = o + 3 + 3 * vlen; e < end; e += 3) ref(e, id);
+        break;
+    }
+  }
+}
+
+/**
+ * libbpf's string dedup of one offset: 0 and offsets into the base stay; a string the base
+ * has becomes the base's first copy of it; any other string gets its offset in the new
+ * section (after the base's).
+ */
+function dedupString(off: number, table: StringTable, fix: StringFix, id: number): number {
+  if (off === 0 || off < fix.baseEnd) return off;
+  const rel = off - table.firstOffset;
+  const bytes = table.bytes;
+  if (rel < 0 || rel >= bytes.byteLength) {
+    throw new FormatError(
+      `btf dedup: type id ${id}: string offset ${off} is past the end of the string section`,
+      { typeId: id },
+    );
+  }
+  const end = bytes.indexOf(0, rel);
+  if (fix.baseEnd > 0) {
+    const inBase = fix.baseIndex().find(bytes, rel, end);
+    if (inBase >= 0) return inBase;
+  }
+  return fix.baseEnd + fix.strings.add(bytes, rel, end);
+}
+
+/** Rewrites the references of the record at `out[at]` to output IDs. */
+function remapRecord(out: Uint32Array, at: number, id: number, typeMap: Uint32Array): void {
+  const info = out[at + 1]!;
+  const kind = (info >>> 24) & 0x1f;
+  const vlen = info & 0xffff;
+  const ref = (i: number): void => {
+    const v = typeMap[out[i]!]!;
+    if (v > 0x7fffffff) {
+      throw new FormatError(
+        `btf dedup: type id ${id}: references type ${out[i]}, which was not kept`,
+        { typeId: id },
+      );
+    }
+    out[i] = v;
+  };
+  switch (kind) {
+    case 2:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+    case 12:
+    case 14:
+    case 17:
+    case 18:
+      ref(at + 2);
+      break;
+    case 3:
+      ref(at + 3);
+      ref(at + 4);
+      break;
+    case 4:
+    case 5:
+      for (let m = at + 4, end = at + 3 + 3 * vlen; m < end; m += 3) ref(m);
+      break;
+    case 13:
+      ref(at + 2);
+      for (let p = at + 4, end = at + 3 + 2 * vlen; p < end; p += 2) ref(p);
+      break;
+    case 15:
+      for (let e = at + 3, end = at + 3 + 3 * vlen; e < end; e += 3) ref(e);
+      break;
+  }
+}
