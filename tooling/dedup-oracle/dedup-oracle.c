@@ -2,8 +2,12 @@
 // btf__dedup and writes btf__raw_data. Built against Debian's libbpf by
 // tooling/testdata/regen.sh; the goldens under testdata/dedup/ are its output.
 //
-// usage: dedup-oracle OUT IN...            append every IN (raw BTF or ELF .BTF), dedup
-//        dedup-oracle --base BASE OUT IN   dedup split BTF IN against BASE
+// usage: dedup-oracle [--no-dedup] [--base BASE] OUT IN...
+//   Appends every IN (raw BTF or an ELF object's .BTF) with btf__add_btf to an empty BTF
+//   (split over BASE with --base), dedups, writes the raw BTF. An IN written split:FILE is
+//   split BTF over BASE, parsed with btf__parse_split; libbpf appends no split BTF, so it
+//   must be the only IN. --no-dedup writes the appended BTF as it is (to make split BTF
+//   that repeats its base's types, as a module built without dedup would).
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -36,34 +40,38 @@ int main(int argc, char **argv)
 	const char *out;
 	const void *raw;
 	__u32 size;
-	int i = 1, err;
+	int i = 1, err, dedup = 1;
 
 	libbpf_set_print(quiet);
-	if (argc > 2 && strcmp(argv[1], "--base") == 0) {
-		base = btf__parse(argv[2], NULL);
+	if (argc > 1 && strcmp(argv[1], "--no-dedup") == 0) {
+		dedup = 0;
+		i++;
+	}
+	if (argc > i + 1 && strcmp(argv[i], "--base") == 0) {
+		base = btf__parse(argv[i + 1], NULL);
 		if (!base) {
-			fprintf(stderr, "dedup-oracle: %s: %s\n", argv[2], strerror(errno));
+			fprintf(stderr, "dedup-oracle: %s: %s\n", argv[i + 1], strerror(errno));
 			return 1;
 		}
-		i = 3;
+		i += 2;
 	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: dedup-oracle [--base BASE] OUT IN...\n");
+		fprintf(stderr, "usage: dedup-oracle [--no-dedup] [--base BASE] OUT IN...\n");
 		return 2;
 	}
 	out = argv[i++];
-	if (base) {
+	if (base && strncmp(argv[i], "split:", 6) == 0) {
 		if (argc - i != 1) {
-			fprintf(stderr, "dedup-oracle: libbpf appends no split BTF: one IN with --base\n");
+			fprintf(stderr, "dedup-oracle: libbpf appends no split BTF: split:IN must be alone\n");
 			return 2;
 		}
-		btf = btf__parse_split(argv[i], base);
+		btf = btf__parse_split(argv[i] + 6, base);
 		if (!btf) {
-			fprintf(stderr, "dedup-oracle: %s: %s\n", argv[i], strerror(errno));
+			fprintf(stderr, "dedup-oracle: %s: %s\n", argv[i] + 6, strerror(errno));
 			return 1;
 		}
 	} else {
-		btf = btf__new_empty();
+		btf = base ? btf__new_empty_split(base) : btf__new_empty();
 		if (!btf)
 			return 1;
 		for (; i < argc; i++) {
@@ -80,7 +88,7 @@ int main(int argc, char **argv)
 			btf__free(src);
 		}
 	}
-	err = btf__dedup(btf, NULL);
+	err = dedup ? btf__dedup(btf, NULL) : 0;
 	if (err) {
 		fprintf(stderr, "dedup-oracle: btf__dedup: %s\n", strerror(-err));
 		return 1;

@@ -18,14 +18,17 @@ export type DedupSource = Uint8Array | Spec | Builder;
 /** Options for {@link dedupBtf}. */
 export interface DedupOptions {
   /**
-   * The base BTF: the sources are split BTF over it, and their types that equal a base type
-   * resolve to the base type (libbpf's `btf__dedup` of split BTF). The base is not changed
-   * and not part of the output.
+   * The base BTF: types of the sources that equal a base type resolve to the base type
+   * (libbpf's `btf__dedup` of split BTF); the base is not changed and not in the output. Raw
+   * blobs, Builders' types and split Specs are split BTF over this base (their IDs and
+   * string offsets continue the base's, as a kernel module's do); a Spec without a base is a
+   * blob of its own, appended after the base as `btf__add_btf` appends it.
    */
   readonly base?: Uint8Array | Spec;
   /**
-   * Byte order of the output. Default: the host's, as libbpf's `btf__add_btf` output is;
-   * with a base, the first source's, as libbpf writes split BTF in its own order.
+   * Byte order of the output. Default as libbpf: the host's for blobs appended with
+   * `btf__add_btf`; with a base, the first source's when it is split BTF (parsed over the
+   * base), else the base's.
    */
   readonly byteOrder?: ByteOrder;
 }
@@ -67,7 +70,9 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
   const base =
     options.base ?? sources.find((s): s is Spec => s instanceof Spec && s.base !== undefined)?.base;
   const baseRaw = base === undefined ? undefined : toRaw(base, undefined);
-  const raws = sources.map((s) => toRaw(s, baseRaw));
+  const raws = sources.map((s) =>
+    toRaw(s, s instanceof Spec && s.base === undefined ? undefined : baseRaw),
+  );
   const startId = baseRaw ? baseRaw.nextTypeId : 1;
   let count = startId;
   let words = 3;
@@ -102,7 +107,7 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
     for (let i = 0; i < r.typeCount; i++) offsets[id++] = pos + (r.offsets[i]! >>> 2);
     pos += r.header.typeLen >>> 2;
     // This source's own IDs start at r.firstTypeId; appended, at `first`.
-    fixRecords(w, offsets, first, id, r, first - r.firstTypeId, startId, fix);
+    fixRecords(w, offsets, first, id, r, first - r.firstTypeId, fix);
   }
   offsets[count] = pos;
   const outcome = dedupGraph({ words: w, offsets, count, startId });
@@ -120,9 +125,9 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
     remapRecord(out, at, k, typeMap);
     at += len;
   }
-  const order =
-    options.byteOrder ??
-    (baseRaw && raws[0] ? (raws[0].littleEndian ? 'little' : 'big') : HOST_BYTE_ORDER);
+  // libbpf writes what it parsed in its own order, and new split BTF in its base's.
+  const like = raws[0]?.base ? raws[0] : baseRaw;
+  const order = options.byteOrder ?? (like ? (like.littleEndian ? 'little' : 'big') : HOST_BYTE_ORDER);
   const le = order === 'little';
   const btf = assembleBtf(toBytes(out, le), strings.finish(), le);
   return { btf, typesIn: count - startId, typesOut: kept.length, typeMap };
@@ -176,10 +181,12 @@ function fixRecords(
   to: number,
   r: RawBtf,
   shift: number,
-  startId: number,
   fix: StringFix,
 ): void {
   const limit = r.nextTypeId;
+  // Split BTF keeps its references to the base; a blob of its own moves whole.
+  const ownFirst = r.firstTypeId;
+  const split = r.base !== undefined;
   const table = r.strings;
   const ref = (at: number, id: number): void => {
     const v = w[at]!;
@@ -189,10 +196,10 @@ function fixRecords(
         { typeId: id - shift },
       );
     }
-    if (v >= startId) w[at] = v + shift;
+    if (v >= ownFirst) w[at] = v + shift;
   };
   const str = (at: number, id: number): void => {
-    w[at] = dedupString(w[at]!, table, fix, id - shift);
+    w[at] = dedupString(w[at]!, table, split, fix, id - shift);
   };
   for (let id = from; id < to; id++) {
     const o = offsets[id]!;
@@ -255,12 +262,18 @@ function fixRecords(
 }
 
 /**
- * libbpf's string dedup of one offset: 0 and offsets into the base stay; a string the base
- * has becomes the base's first copy of it; any other string gets its offset in the new
- * section (after the base's).
+ * libbpf's string dedup of one offset: 0 and a split blob's offsets into the base stay; a
+ * string the base has becomes the base's first copy of it (as `btf__add_str` finds it); any
+ * other string gets its offset in the new section (after the base's).
  */
-function dedupString(off: number, table: StringTable, fix: StringFix, id: number): number {
-  if (off === 0 || off < fix.baseEnd) return off;
+function dedupString(
+  off: number,
+  table: StringTable,
+  split: boolean,
+  fix: StringFix,
+  id: number,
+): number {
+  if (off === 0 || (split && off < fix.baseEnd)) return off;
   const rel = off - table.firstOffset;
   const bytes = table.bytes;
   if (rel < 0 || rel >= bytes.byteLength) {

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { dedupBtf, type DedupSource, Spec } from '@btfkit/types';
+import { FormatError } from '@btfkit/wire';
+import { describe, expect, it } from 'vitest';
+import { listFixtures, readFixture, readText, testdata } from './helpers.js';
+
+// Every golden here is libbpf 1.1's btf__dedup output, made by tooling/dedup-oracle from the
+// same inputs (tooling/testdata/regen.sh); the comparison is of whole blobs, byte for byte.
+
+describe('dedupBtf: hand-made cases (testdata/dedup/cases, libbpf btf__add_* + btf__dedup)', () => {
+  for (const file of listFixtures('dedup/cases', '.btf').filter(
+    (f) => !f.endsWith('.dedup.btf') && !f.endsWith('.base.btf'),
+  )) {
+    const name = file.slice(0, -'.btf'.length);
+    const basePath = join(testdata, 'dedup/cases', `${name}.base.btf`);
+    const base = existsSync(basePath) ? readFixture('dedup/cases', `${name}.base.btf`) : undefined;
+    const run = () =>
+      dedupBtf([readFixture('dedup/cases', file)], base ? { base } : {});
+    if (existsSync(join(testdata, 'dedup/cases', `${name}.error`))) {
+      const errno = readText('dedup/cases', `${name}.error`).trim();
+      it(`${name}: libbpf fails with ${errno}, so do we (a typed error)`, () => {
+        expect(run).toThrow(FormatError);
+        expect(run).toThrow(errno);
+      });
+      continue;
+    }
+    it(`${name}: the same bytes as libbpf`, () => {
+      const got = run();
+      expect(Buffer.from(got.btf)).toEqual(
+        Buffer.from(readFixture('dedup/cases', `${name}.dedup.btf`)),
+      );
+    });
+  }
+});
+
+interface ManifestCase {
+  readonly name: string;
+  readonly base: string | undefined;
+  readonly inputs: readonly { readonly path: string; readonly split: boolean }[];
+}
+
+function manifest(): ManifestCase[] {
+  const out: ManifestCase[] = [];
+  for (const line of readText('dedup/manifest.txt').split('\n')) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    const [name, ...rest] = line.trim().split(/\s+/);
+    let base: string | undefined;
+    const inputs: { path: string; split: boolean }[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!;
+      if (a === '--base') base = rest[++i];
+      else if (a.startsWith('split:')) inputs.push({ path: a.slice(6), split: true });
+      else inputs.push({ path: a, split: false });
+    }
+    out.push({ name: name!, base, inputs });
+  }
+  return out;
+}
+
+describe('dedupBtf: testdata/dedup/manifest.txt against libbpf', () => {
+  for (const c of manifest()) {
+    it(`${c.name}: the same bytes as libbpf`, () => {
+      const sources: DedupSource[] = c.inputs.map((i) => {
+        const bytes = readFixture(i.path);
+        // With a base, a raw blob is split BTF over it; a blob of its own goes in as a Spec.
+        return c.base && !i.split ? Spec.parse(bytes) : bytes;
+      });
+      const got = dedupBtf(sources, c.base ? { base: readFixture(c.base) } : {});
+      const sha = join(testdata, 'dedup', `${c.name}.dedup.sha256`);
+      if (existsSync(sha)) {
+        const [hash, size] = readText('dedup', `${c.name}.dedup.sha256`).trim().split(' ');
+        expect(got.btf.byteLength).toBe(Number(size));
+        expect(createHash('sha256').update(got.btf).digest('hex')).toBe(hash);
+      } else {
+        expect(Buffer.from(got.btf)).toEqual(
+          Buffer.from(readFixture('dedup', `${c.name}.dedup.btf`)),
+        );
+      }
+    }, 60_000);
+  }
+});
+
+describe('dedupBtf: inputs', () => {
+  const basic = readFixture('objects/basic-el.btf');
+  const enums = readFixture('objects/enums-el.btf');
+
+  it('takes a Spec, a Builder or bytes alike', async () => {
+    const { Builder } = await import('@btfkit/types');
+    const spec = Spec.parse(enums);
+    const b = new Builder();
+    for (const t of Spec.parse(basic)) b.add(t);
+    const fromBytes = dedupBtf([basic, enums]);
+    const mixed = dedupBtf([b, spec]);
+    const again = dedupBtf([Spec.parse(fromBytes.btf)]);
+    // A Builder renumbers, so compare what both dedup to once more.
+    expect(dedupBtf([mixed.btf]).typesOut).toBe(again.typesOut);
+  });
+
+  it('counts types in and out and maps every input ID', () => {
+    const r = dedupBtf([basic, basic]);
+    const n = Spec.parse(basic).nextTypeId - 1;
+    expect(r.typesIn).toBe(2 * n);
+    expect(r.typeMap.length).toBe(2 * n + 1);
+    expect(r.typeMap[0]).toBe(0);
+    for (let id = 1; id < r.typeMap.length; id++) {
+      expect(r.typeMap[id]).toBeGreaterThan(0);
+      expect(r.typeMap[id]).toBeLessThanOrEqual(r.typesOut);
+    }
+  });
+
+  it('names the type and offset of a reference past the end', () => {
+    const bad = new Uint8Array(basic);
+    // Type 1's third word (size/type) of a PTR, or any record: find a PTR and break it.
+    const spec = Spec.parse(basic);
+    const raw = spec.raw;
+    let ptr = 0;
+    for (let id = 1; id < raw.nextTypeId; id++) if (raw.kindOf(id) === 2) ptr = id;
+    const at = raw.header.hdrLen + raw.header.typeOff + raw.offsetOf(ptr) + 8;
+    new DataView(bad.buffer).setUint32(at, 0xfffff, true);
+    expect(() => dedupBtf([bad])).toThrow(new RegExp(`type id ${ptr}: references type 1048575`));
+  });
+});
