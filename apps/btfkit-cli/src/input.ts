@@ -52,6 +52,17 @@ export async function rawAsStored(path: string, base?: RawBtf): Promise<RawBtf> 
   }
 }
 
+/**
+ * The BTF bytes of a file as stored: the file itself, or an ELF object's `.BTF` section
+ * before any fix-up; `elf` says which.
+ */
+export async function btfAsStored(path: string): Promise<{ bytes: Uint8Array; elf: boolean }> {
+  const bytes = readBytes(path);
+  if (!isElf(bytes)) return { bytes, elf: false };
+  const { ElfFile, readBtfSections } = await import('@btfkit/elf');
+  return { bytes: readBtfSections(ElfFile.open(bytes)).btf, elf: true };
+}
+
 /** Reads the raw base blob named by {@link basePath}. */
 export async function rawBase(path: string | undefined): Promise<RawBtf | undefined> {
   return path === undefined ? undefined : rawAsStored(path);
