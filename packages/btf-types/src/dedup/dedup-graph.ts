@@ -722,21 +722,21 @@ class Dedup {
     const newIds = this.hypot;
     newIds[0] = 0;
     for (let id = 1; id < start; id++) newIds[id] = id;
-    const kept: number[] = [];
+    const kept = this.hypotList;
     let next = start;
     for (let id = start; id < n; id++) {
       if (map[id] !== id) {
         newIds[id] = UNPROCESSED;
         continue;
       }
+      kept[next - start] = id;
       newIds[id] = next++;
-      kept.push(id);
     }
     // Resolved once here: every later lookup is one step. Each chain ends at a kept type
     // once every pass has run; the writer checks that for every ID it rewrites.
     const canonical = map;
     for (let id = 0; id < n; id++) canonical[id] = this.resolve(id);
-    return { kept: Uint32Array.from(kept), newIds, canonical };
+    return { kept: kept.subarray(0, next - start), newIds, canonical };
   }
 
   private unexpected(id: number): FormatError {

@@ -1,5 +1,8 @@
 import {
-  assembleBtf,
+  BTF_HEADER_SIZE,
+  BTF_MAGIC,
+  BTF_VERSION,
+  encodeHeader,
   FormatError,
   kindName,
   NotSupportedError,
@@ -90,8 +93,9 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
     for (let i = 0; i < baseRaw.typeCount; i++) offsets[id++] = pos + (baseRaw.offsets[i]! >>> 2);
     pos += baseRaw.header.typeLen >>> 2;
   }
+  // Appended blobs mostly share their strings: room for the largest one's to start with.
   let stringBytes = 1;
-  for (const r of raws) stringBytes += r.strings.bytes.byteLength;
+  for (const r of raws) stringBytes = Math.max(stringBytes, r.strings.bytes.byteLength);
   const strings = new StringSetBuilder(stringBytes);
   const baseStrings = baseRaw?.strings;
   const baseEnd = baseStrings ? baseStrings.end : 0;
@@ -116,7 +120,36 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
   for (let i = 0; i < count; i++) typeMap[i] = newIds[canonical[i]!]!;
   let outWords = 0;
   for (const k of kept) outWords += offsets[k + 1]! - offsets[k]!;
-  const out = new Uint32Array(outWords);
+  // libbpf writes what it parsed in its own order, and new split BTF in its base's.
+  const like = raws[0]?.base ? raws[0] : baseRaw;
+  const order =
+    options.byteOrder ?? (like ? (like.littleEndian ? 'little' : 'big') : HOST_BYTE_ORDER);
+  const le = order === 'little';
+  // The types are written as words straight into the blob: one allocation for the output.
+  const strs = strings.finish();
+  const typeLen = outWords * 4;
+  const btf = new Uint8Array(BTF_HEADER_SIZE + typeLen + strs.byteLength);
+  btf.set(
+    encodeHeader(
+      {
+        magic: BTF_MAGIC,
+        version: BTF_VERSION,
+        flags: 0,
+        hdrLen: BTF_HEADER_SIZE,
+        typeOff: 0,
+        typeLen,
+        strOff: typeLen,
+        strLen: strs.byteLength,
+      },
+      le,
+    ),
+  );
+  btf.set(strs, BTF_HEADER_SIZE + typeLen);
+  const typeBytes = btf.subarray(BTF_HEADER_SIZE, BTF_HEADER_SIZE + outWords * 4);
+  const out =
+    le === HOST_LE && typeBytes.byteOffset % 4 === 0
+      ? new Uint32Array(typeBytes.buffer, typeBytes.byteOffset, outWords)
+      : new Uint32Array(outWords);
   let at = 0;
   for (const k of kept) {
     const o = offsets[k]!;
@@ -125,11 +158,10 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
     remapRecord(out, at, k, typeMap);
     at += len;
   }
-  // libbpf writes what it parsed in its own order, and new split BTF in its base's.
-  const like = raws[0]?.base ? raws[0] : baseRaw;
-  const order = options.byteOrder ?? (like ? (like.littleEndian ? 'little' : 'big') : HOST_BYTE_ORDER);
-  const le = order === 'little';
-  const btf = assembleBtf(toBytes(out, le), strings.finish(), le);
+  if (out.buffer !== typeBytes.buffer) {
+    const view = new DataView(typeBytes.buffer, typeBytes.byteOffset, typeBytes.byteLength);
+    for (let i = 0; i < outWords; i++) view.setUint32(i * 4, out[i]!, le);
+  }
   return { btf, typesIn: count - startId, typesOut: kept.length, typeMap };
 }
 
@@ -152,14 +184,6 @@ function copyWords(r: RawBtf, w: Uint32Array, at: number): void {
   const view = new DataView(t.buffer, t.byteOffset, t.byteLength);
   const le = r.littleEndian;
   for (let i = 0; i < n; i++) w[at + i] = view.getUint32(i * 4, le);
-}
-
-function toBytes(words: Uint32Array, le: boolean): Uint8Array {
-  if (le === HOST_LE) return new Uint8Array(words.buffer, words.byteOffset, words.byteLength);
-  const out = new Uint8Array(words.byteLength);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < words.length; i++) view.setUint32(i * 4, words[i]!, le);
-  return out;
 }
 
 interface StringFix {
