@@ -101,10 +101,15 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
   const baseEnd = baseStrings ? baseStrings.end : 0;
   if (!baseRaw) strings.add(EMPTY, 0, 0);
   let baseIndex: StringSectionIndex | undefined;
-  const fix = { strings, baseEnd, baseIndex: (): StringSectionIndex => {
-    baseIndex ??= new StringSectionIndex(baseStrings!.bytes);
-    return baseIndex;
-  } };
+  const fix: StringFix = {
+    strings,
+    baseEnd,
+    baseIndex: (): StringSectionIndex => {
+      baseIndex ??= new StringSectionIndex(baseStrings!.bytes);
+      return baseIndex;
+    },
+    cache: { table: undefined, slots: new Int32Array(2 << CACHE_BITS) },
+  };
   for (const r of raws) {
     const first = id;
     copyWords(r, w, pos);
@@ -191,6 +196,7 @@ interface StringFix {
   /** Length of the base's string section; 0 without a base. */
   readonly baseEnd: number;
   readonly baseIndex: () => StringSectionIndex;
+  readonly cache: StringCache;
 }
 
 /**
@@ -306,12 +312,31 @@ function dedupString(
       { typeId: id },
     );
   }
-  const end = bytes.indexOf(0, rel);
-  if (fix.baseEnd > 0) {
-    const inBase = fix.baseIndex().find(bytes, rel, end);
-    if (inBase >= 0) return inBase;
+  // Names repeat (member names above all) at the same offset of a blob: a direct-mapped
+  // cache of offset -> result skips hashing the bytes again.
+  const cache = fix.cache;
+  const slot = (Math.imul(off, 0x9e3779b1) >>> CACHE_SHIFT) * 2;
+  if (cache.table === table && cache.slots[slot] === off + 1) return cache.slots[slot + 1]!;
+  if (cache.table !== table) {
+    cache.slots.fill(0);
+    cache.table = table;
   }
-  return fix.baseEnd + fix.strings.add(bytes, rel, end);
+  const end = bytes.indexOf(0, rel);
+  let out = -1;
+  if (fix.baseEnd > 0) out = fix.baseIndex().find(bytes, rel, end);
+  if (out < 0) out = fix.baseEnd + fix.strings.add(bytes, rel, end);
+  cache.slots[slot] = off + 1;
+  cache.slots[slot + 1] = out;
+  return out;
+}
+
+const CACHE_BITS = 15;
+const CACHE_SHIFT = 32 - CACHE_BITS;
+
+/** The string cache of {@link dedupString}: for one blob's table at a time. */
+interface StringCache {
+  table: StringTable | undefined;
+  readonly slots: Int32Array;
 }
 
 /** Rewrites the references of the record at `out[at]` to output IDs. */
