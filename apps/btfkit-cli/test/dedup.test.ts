@@ -10,7 +10,12 @@ describe('btfkit dedup', () => {
   it("writes libbpf's bytes for ELF objects appended in order", () => {
     const names = ['basic', 'core', 'enums', 'layout', 'programs', 'tags'];
     const out = join(scratch, 'objects-el.btf');
-    const r = btfkit('dedup', ...names.map((n) => join(testdata, 'objects', `${n}-el.o`)), '-o', out);
+    const r = btfkit(
+      'dedup',
+      ...names.map((n) => join(testdata, 'objects', `${n}-el.o`)),
+      '-o',
+      out,
+    );
     expect(r.stderr).toMatch(/^\d+ types in, \d+ out\n$/);
     expect(r.status).toBe(0);
     expect(readFileSync(out)).toEqual(

@@ -49,10 +49,14 @@ describe('dedup output in the kernel', () => {
     );
   });
 
-  kernelIt('loads the dedup of vmlinux appended to itself', () => {
-    const v = new Uint8Array(gunzipSync(readFileSync(join(TESTDATA, 'vmlinux/vmlinux.btf.gz'))));
-    expect(loads(v)).toBe(true);
-    const out = dedupBtf([v, v]);
-    expect(loads(out.btf)).toBe(true);
-  }, 60_000);
+  kernelIt(
+    'loads the dedup of vmlinux appended to itself',
+    () => {
+      const v = new Uint8Array(gunzipSync(readFileSync(join(TESTDATA, 'vmlinux/vmlinux.btf.gz'))));
+      expect(loads(v)).toBe(true);
+      const out = dedupBtf([v, v]);
+      expect(loads(out.btf)).toBe(true);
+    },
+    60_000,
+  );
 });

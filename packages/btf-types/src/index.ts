@@ -12,6 +12,12 @@ export * from './c-format/index.js';
 export { pushChildren } from './children.js';
 export { copyTypes } from './copy-types.js';
 export {
+  type DedupOptions,
+  type DedupResult,
+  type DedupSource,
+  dedupBtf,
+} from './dedup/dedup.js';
+export {
   type DiffMember,
   type DiffOptions,
   type DiffType,
@@ -70,9 +76,3 @@ export {
   Volatile,
 } from './types.js';
 export { MAX_RESOLVE_DEPTH, qualifiedType, underlyingType } from './underlying-type.js';
-export {
-  type DedupOptions,
-  type DedupResult,
-  type DedupSource,
-  dedupBtf,
-} from './dedup/dedup.js';

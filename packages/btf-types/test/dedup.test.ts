@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { dedupBtf, type DedupSource, Spec } from '@btfkit/types';
+import { type DedupSource, dedupBtf, Spec } from '@btfkit/types';
 import { FormatError } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { listFixtures, readFixture, readText, testdata } from './helpers.js';
@@ -16,8 +16,7 @@ describe('dedupBtf: hand-made cases (testdata/dedup/cases, libbpf btf__add_* + b
     const name = file.slice(0, -'.btf'.length);
     const basePath = join(testdata, 'dedup/cases', `${name}.base.btf`);
     const base = existsSync(basePath) ? readFixture('dedup/cases', `${name}.base.btf`) : undefined;
-    const run = () =>
-      dedupBtf([readFixture('dedup/cases', file)], base ? { base } : {});
+    const run = () => dedupBtf([readFixture('dedup/cases', file)], base ? { base } : {});
     if (existsSync(join(testdata, 'dedup/cases', `${name}.error`))) {
       const errno = readText('dedup/cases', `${name}.error`).trim();
       it(`${name}: libbpf fails with ${errno}, so do we (a typed error)`, () => {

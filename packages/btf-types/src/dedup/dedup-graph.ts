@@ -1,4 +1,4 @@
-import { BtfError, FormatError, kindName } from '@btfkit/wire';
+import { type BtfError, FormatError, kindName } from '@btfkit/wire';
 import { DedupTable } from './dedup-table.js';
 
 // libbpf's `btf__dedup` (tools/lib/bpf/btf.c, "BTF dedup algorithm") over the records as

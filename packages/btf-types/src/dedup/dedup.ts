@@ -175,7 +175,8 @@ const HOST_LE = HOST_BYTE_ORDER === 'little';
 
 function toRaw(source: DedupSource, base: RawBtf | undefined): RawBtf {
   if (source instanceof Uint8Array) return RawBtf.parse(source, base ? { base } : {});
-  if (source instanceof Spec || source instanceof Builder) return RawBtf.parse(source.marshal(), base ? { base } : {});
+  if (source instanceof Spec || source instanceof Builder)
+    return RawBtf.parse(source.marshal(), base ? { base } : {});
   throw new TypeError('btf dedup: a source is not a Uint8Array, Spec or Builder');
 }
 
