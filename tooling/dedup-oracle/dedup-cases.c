@@ -305,6 +305,33 @@ static int base_fwd(struct btf *b)
 	return 0;
 }
 
+// Two copies of struct s; the second has a pointer type per member where the first shares
+// one, and the same for a const volatile chain. libbpf 1.1 keeps both structs (the two
+// pointers are not the same ID, nor arrays or structs); libbpf 1.6 sees they are identical
+// and merges them (the .newer.dedup.btf golden).
+static int identical_pointers(struct btf *b)
+{
+	int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	int p = btf__add_ptr(b, i);
+	int cvp = btf__add_ptr(b, btf__add_const(b, btf__add_volatile(b, i)));
+	TRY(btf__add_struct(b, "s", 32));
+	TRY(btf__add_field(b, "a", p, 0, 0));
+	TRY(btf__add_field(b, "b", p, 64, 0));
+	TRY(btf__add_field(b, "c", cvp, 128, 0));
+	TRY(btf__add_field(b, "d", cvp, 192, 0));
+	int i2 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	int p1 = btf__add_ptr(b, i2);
+	int p2 = btf__add_ptr(b, i2);
+	int cvp1 = btf__add_ptr(b, btf__add_const(b, btf__add_volatile(b, i2)));
+	int cvp2 = btf__add_ptr(b, btf__add_const(b, btf__add_volatile(b, i2)));
+	TRY(btf__add_struct(b, "s", 32));
+	TRY(btf__add_field(b, "a", p1, 0, 0));
+	TRY(btf__add_field(b, "b", p2, 64, 0));
+	TRY(btf__add_field(b, "c", cvp1, 128, 0));
+	TRY(btf__add_field(b, "d", cvp2, 192, 0));
+	return 0;
+}
+
 // Pointers in a loop with no struct between them: libbpf 1.1 fails with ELOOP.
 static int ptr_loop(struct btf *b)
 {
@@ -332,6 +359,7 @@ static const struct dedup_case cases[] = {
 	{"tags", NULL, tags},
 	{"primitives", NULL, primitives},
 	{"base-fwd", base_fwd_base, base_fwd},
+	{"identical-pointers", NULL, identical_pointers},
 	{"ptr-loop", NULL, ptr_loop},
 };
 

@@ -406,6 +406,86 @@ class Dedup {
     return true;
   }
 
+  /**
+   * libbpf 1.6's `btf_dedup_identical_types(a, b, 16)`: the two graphs are the same shape
+   * down to depth 16 (structs, unions, arrays and function prototypes count a level; chains
+   * of pointers, qualifiers and typedefs do not). A stack of ID pairs for its recursion; a
+   * budget of steps stands in for the depth on a loop of reference types, where libbpf 1.6
+   * would not stop. libbpf 1.6 compares an array's element and index types with themselves
+   * (`a2 = btf_array(t1)`); this compares them with the other array's.
+   */
+  private identicalTypes(a: number, b: number): boolean {
+    const { w, offs } = this;
+    const pairs = [a, b, 16];
+    let budget = 1 << 16;
+    while (pairs.length > 0) {
+      if (--budget < 0) return false;
+      const depth = pairs.pop()!;
+      const y = pairs.pop()!;
+      const x = pairs.pop()!;
+      if (depth <= 0) return false;
+      const ox = offs[x]!;
+      const oy = offs[y]!;
+      const k = (w[ox + 1]! >>> 24) & 0x1f;
+      if (k !== ((w[oy + 1]! >>> 24) & 0x1f)) return false;
+      switch (k) {
+        case 0:
+          break;
+        case INT:
+          if (!this.equalIntTag(ox, oy)) return false;
+          break;
+        case ENUM:
+        case ENUM64:
+          if (!this.compatEnum(ox, oy)) return false;
+          break;
+        case FWD:
+        case FLOAT:
+          if (!this.equalCommon(ox, oy)) return false;
+          break;
+        case CONST:
+        case VOLATILE:
+        case RESTRICT:
+        case PTR:
+        case TYPEDEF:
+        case FUNC:
+        case TYPE_TAG:
+          if (w[ox + 1] !== w[oy + 1] || w[ox] !== w[oy]) return false;
+          pairs.push(w[ox + 2]!, w[oy + 2]!, depth);
+          break;
+        case ARRAY:
+          if (!this.equalCommon(ox, oy) || w[ox + 5] !== w[oy + 5]) return false;
+          if (w[ox + 4] !== w[oy + 4]) pairs.push(w[ox + 4]!, w[oy + 4]!, depth - 1);
+          if (w[ox + 3] !== w[oy + 3]) pairs.push(w[ox + 3]!, w[oy + 3]!, depth - 1);
+          break;
+        case STRUCT:
+        case UNION: {
+          if (!this.shallowEqualStruct(ox, oy)) return false;
+          const end = 3 + 3 * this.vlen(ox);
+          for (let i = 3; i < end; i += 3) {
+            const tx = w[ox + i + 1]!;
+            const ty = w[oy + i + 1]!;
+            if (tx !== ty) pairs.push(tx, ty, depth - 1);
+          }
+          break;
+        }
+        case FUNC_PROTO: {
+          if (!this.compatFnproto(ox, oy)) return false;
+          if (w[ox + 2] !== w[oy + 2]) pairs.push(w[ox + 2]!, w[oy + 2]!, depth - 1);
+          const end = 3 + 2 * this.vlen(ox);
+          for (let i = 3; i < end; i += 2) {
+            const tx = w[ox + i + 1]!;
+            const ty = w[oy + i + 1]!;
+            if (tx !== ty) pairs.push(tx, ty, depth - 1);
+          }
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
   private push(depth: number, x: number, y: number): number {
     if (depth + 2 > this.stack.length) {
       const s = new Uint32Array(this.stack.length * 2);
@@ -436,6 +516,10 @@ class Dedup {
         if (hy === cand) continue;
         if (this.identicalArrays(hy, cand)) continue;
         if (this.identicalStructs(hy, cand)) continue;
+        // Newer libbpf (1.6) also takes identical pointer, qualifier, typedef and function
+        // chains here, to a depth of 16; libbpf 1.1 leaves such structs apart. A superset
+        // of the checks above, so whatever libbpf 1.1 merges merges the same way.
+        if (this.identicalTypes(hy, cand)) continue;
         return false;
       }
       this.hypotAdd(canon, cand);
