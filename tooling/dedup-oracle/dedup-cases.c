@@ -332,6 +332,45 @@ static int identical_pointers(struct btf *b)
 	return 0;
 }
 
+// A typedef that refers to itself through a pointer (Go's `type T *T`), twice: libbpf 1.1
+// fails with ELOOP; libbpf 1.7 dedups typedefs as it does structs and merges the copies.
+static int typedef_loop(struct btf *b)
+{
+	for (int k = 0; k < 2; k++) {
+		int t = next_id(b);
+		TRY(btf__add_typedef(b, "T", t + 1));
+		TRY(btf__add_ptr(b, t));
+		TRY(btf__add_struct(b, "holder", 8));
+		TRY(btf__add_field(b, "t", t, 0, 0));
+	}
+	return 0;
+}
+
+// Typedefs, qualifiers and structs of the base repeated in split BTF resolve to the base.
+static int base_typedef_base(struct btf *b)
+{
+	int i = btf__add_int(b, "unsigned int", 4, 0);
+	int u = btf__add_typedef(b, "u32", i);
+	TRY(btf__add_const(b, u));
+	TRY(btf__add_struct(b, "pair", 8));
+	TRY(btf__add_field(b, "a", u, 0, 0));
+	TRY(btf__add_field(b, "b", u, 32, 0));
+	return 0;
+}
+
+static int base_typedef(struct btf *b)
+{
+	int i = btf__add_int(b, "unsigned int", 4, 0);
+	int u = btf__add_typedef(b, "u32", i);
+	int c = btf__add_const(b, u);
+	int s = btf__add_struct(b, "pair", 8);
+	TRY(btf__add_field(b, "a", u, 0, 0));
+	TRY(btf__add_field(b, "b", u, 32, 0));
+	TRY(btf__add_typedef(b, "pair_t", s));
+	TRY(btf__add_ptr(b, c));
+	return 0;
+}
+
 // Pointers in a loop with no struct between them: libbpf 1.1 fails with ELOOP.
 static int ptr_loop(struct btf *b)
 {
@@ -360,6 +399,8 @@ static const struct dedup_case cases[] = {
 	{"primitives", NULL, primitives},
 	{"base-fwd", base_fwd_base, base_fwd},
 	{"identical-pointers", NULL, identical_pointers},
+	{"typedef-loop", NULL, typedef_loop},
+	{"base-typedef", base_typedef_base, base_typedef},
 	{"ptr-loop", NULL, ptr_loop},
 };
 

@@ -130,6 +130,11 @@ class Dedup {
     return (Math.imul(this.hashCommon(o), 31) + this.w[o + 3]!) | 0;
   }
 
+  /** A typedef's signature leaves out its target, which the struct pass compares as a graph. */
+  private hashTypedef(o: number): number {
+    return (Math.imul(this.w[o]! | 0, 31) + this.w[o + 1]!) | 0;
+  }
+
   private hashEnum(o: number): number {
     return this.w[o]! | 0;
   }
@@ -247,11 +252,13 @@ class Dedup {
         case RESTRICT:
         case PTR:
         case FWD:
-        case TYPEDEF:
         case FUNC:
         case FLOAT:
         case TYPE_TAG:
           h = this.hashCommon(o);
+          break;
+        case TYPEDEF:
+          h = this.hashTypedef(o);
           break;
         case INT:
         case DECL_TAG:
@@ -611,18 +618,27 @@ class Dedup {
     }
   }
 
+  /**
+   * Structs, unions and (as libbpf 1.7 does, so that a typedef may refer to itself through
+   * pointers, as Go's types do) typedefs: each against the candidates of its signature, by
+   * graph equivalence.
+   */
   private structType(id: number): void {
-    const { map, offs, table } = this;
+    const { map, offs, table, w } = this;
     if (map[id]! <= MAX_NR_TYPES) return;
     const k = this.kind(id);
-    if (k !== STRUCT && k !== UNION) return;
+    if (k !== STRUCT && k !== UNION && k !== TYPEDEF) return;
     const o = offs[id]!;
-    const h = this.hashStruct(o);
+    const typedef = k === TYPEDEF;
+    const h = typedef ? this.hashTypedef(o) : this.hashStruct(o);
     let newId = id;
     for (let e = table.first(h); e !== -1; e = table.nextOf(e)) {
       if (table.keyOf(e) !== h) continue;
       const c = table.valueOf(e);
-      if (!this.shallowEqualStruct(o, offs[c]!)) continue;
+      const co = offs[c]!;
+      if (typedef ? w[o] !== w[co] || w[o + 1] !== w[co + 1] : !this.shallowEqualStruct(o, co)) {
+        continue;
+      }
       this.clearHypot();
       if (!this.isEquiv(id, c)) continue;
       this.mergeHypot();
@@ -675,7 +691,6 @@ class Dedup {
       case VOLATILE:
       case RESTRICT:
       case PTR:
-      case TYPEDEF:
       case FUNC:
       case TYPE_TAG:
       case DECL_TAG:

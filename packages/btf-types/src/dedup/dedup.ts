@@ -55,16 +55,22 @@ export interface DedupResult {
 const KIND_LIMIT = 19; // ENUM64, the last kind libbpf 1.1 knows
 
 /**
- * Deduplicates BTF as libbpf's `btf__dedup` does, with the same output bytes: the sources
+ * Deduplicates BTF as libbpf's `btf__dedup` does, with libbpf 1.1's output bytes: the sources
  * are appended one after another as `btf__add_btf` appends them, strings are deduplicated
  * in the order libbpf visits them, then primitive types, structs and unions (with forward
  * declarations resolved to their definition where the name is not ambiguous), reference
  * types, and the types left are compacted and renumbered. With `options.base` the sources
  * are split BTF over it and the types that equal base types resolve to them.
+ *
+ * Two fixes of newer libbpf are taken where 1.1 did worse: typedefs are deduplicated with
+ * structs, by graph equivalence (libbpf 1.7), so a typedef that reaches itself through a
+ * pointer no longer fails with ELOOP; and identical but distinct pointer, qualifier and
+ * function chains inside a struct no longer keep it from merging (libbpf 1.6). On input
+ * without those cases the output is 1.1's (and 1.8's) to the byte.
  * @see https://docs.kernel.org/bpf/btf.html
  * @throws FormatError when a source is malformed: a bad header or record, a reference to a
  * type ID past the end, a string offset past the string section, or a type graph libbpf's
- * dedup rejects (a loop of reference types, EINVAL kinds)
+ * dedup rejects (a loop of reference types without a struct or typedef in it, EINVAL kinds)
  * @throws NotSupportedError for kinds libbpf 1.1 does not know (past ENUM64, or a layout
  * section's)
  */
