@@ -384,9 +384,13 @@ class Dedup {
   private identicalStructs(a: number, b: number): boolean {
     const { w, offs } = this;
     const pairs = [a, b];
-    // Only a malformed graph embeds a struct in itself; there libbpf recurses forever.
+    // Only a malformed graph embeds a struct in itself; there libbpf recurses forever. Pairs
+    // seen are not compared again, and a budget bounds the walk on adversarial graphs (real
+    // structs embed a few levels deep).
     const seen = new Set<number>();
+    let budget = 1 << 16;
     while (pairs.length > 0) {
+      if (--budget < 0) return false;
       const y = pairs.pop()!;
       const x = pairs.pop()!;
       const kx = this.kind(x);
