@@ -371,6 +371,34 @@ static int base_typedef(struct btf *b)
 	return 0;
 }
 
+// A base that holds several equal copies of a struct (a base is never deduplicated): which
+// copy split BTF resolves to follows the walk order of libbpf's dedup table, newest entry
+// first, reversed each time the table grows. Filler types between the copies make it grow.
+static int base_duplicates_base(struct btf *b)
+{
+	char name[32];
+	int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+
+	for (int k = 0; k < 5; k++) {
+		TRY(btf__add_struct(b, "s", 4));
+		TRY(btf__add_field(b, "x", i, 0, 0));
+		for (int f = 0; f < (k == 4 ? 40 : 3 * k + 1); f++) {
+			snprintf(name, sizeof(name), "filler%d_%d", k, f);
+			TRY(btf__add_int(b, name, 4, 0));
+		}
+	}
+	return 0;
+}
+
+static int base_duplicates(struct btf *b)
+{
+	int i = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+	int s = btf__add_struct(b, "s", 4);
+	TRY(btf__add_field(b, "x", i, 0, 0));
+	TRY(btf__add_ptr(b, s));
+	return 0;
+}
+
 // Pointers in a loop with no struct between them: libbpf 1.1 fails with ELOOP.
 static int ptr_loop(struct btf *b)
 {
@@ -401,6 +429,7 @@ static const struct dedup_case cases[] = {
 	{"identical-pointers", NULL, identical_pointers},
 	{"typedef-loop", NULL, typedef_loop},
 	{"base-typedef", base_typedef_base, base_typedef},
+	{"base-duplicates", base_duplicates_base, base_duplicates},
 	{"ptr-loop", NULL, ptr_loop},
 };
 
