@@ -381,7 +381,7 @@ const zlib: FuzzTarget = {
 const dedup: FuzzTarget = {
   name: 'dedup',
   description:
-    'dedupBtf of the blob, of the blob appended to itself, and as split BTF over testdata/pahole/base.btf; every output parses and deduplicates again to as many types',
+    'dedupBtf of the blob, of the blob appended to itself, and as split BTF over testdata/pahole/base.btf; every output deduplicates again to as many types',
   seeds: () => [
     ...btfSeeds(),
     ...listTestdata('dedup/cases', (n) => n.endsWith('.btf') && !n.includes('base')).map((n) =>
@@ -400,7 +400,6 @@ const dedup: FuzzTarget = {
       if (!r) continue;
       ok = true;
       f.add(`dedup-${i}:${r.typesOut < r.typesIn ? 'merged' : 'kept'}`);
-      checkBound('dedup output', r.btf.byteLength, 2 * input.byteLength + 64);
       if (i === 2) continue;
       const again = dedupBtf([r.btf]);
       if (again.typesOut !== r.typesOut) {

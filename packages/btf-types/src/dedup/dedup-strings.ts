@@ -1,3 +1,4 @@
+import { FormatError } from '@btfkit/wire';
 import { FNV_OFFSET, FNV_PRIME } from '../fnv.js';
 
 // The strings of a dedup: NUL-terminated byte strings hashed and compared as bytes, in open
@@ -25,13 +26,22 @@ export class StringSetBuilder {
   private slots: Int32Array;
   private count = 0;
 
-  /** @param expectedBytes - a guess at the section's size */
-  constructor(expectedBytes: number) {
+  private readonly limit: number;
+
+  /**
+   * @param expectedBytes - a guess at the section's size
+   * @param limit - the most bytes the section may hold
+   */
+  constructor(expectedBytes: number, limit: number) {
+    this.limit = limit;
     this.buf = new Uint8Array(Math.max(64, expectedBytes));
     this.slots = new Int32Array(1 << Math.max(4, Math.ceil(Math.log2(expectedBytes / 8 + 1)) + 1));
   }
 
-  /** The offset of the string in `src[start, end)`, adding it when new. */
+  /**
+   * The offset of the string in `src[start, end)`, adding it when new.
+   * @throws FormatError when the section would pass its limit
+   */
   add(src: Uint8Array, start: number, end: number): number {
     const h = hashBytes(src, start, end);
     const len = end - start;
@@ -42,6 +52,13 @@ export class StringSetBuilder {
       if (s === 0) break;
       if (sameBytes(this.buf, s - 1, src, start, len)) return s - 1;
       i = (i + 1) & mask;
+    }
+    if (this.len + len + 1 > this.limit) {
+      // Names may point into the middle of a string, and each such suffix becomes a string of
+      // its own: a small blob could otherwise ask for a section of its size squared.
+      throw new FormatError(
+        `btf dedup: the deduplicated string section passes ${this.limit} bytes, the most the kernel reads`,
+      );
     }
     if (this.len + len + 1 > this.buf.length) {
       const buf = new Uint8Array(Math.max(this.buf.length * 2, this.len + len + 1));

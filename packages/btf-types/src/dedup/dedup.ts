@@ -1,6 +1,7 @@
 import {
   BTF_HEADER_SIZE,
   BTF_MAGIC,
+  BTF_MAX_NAME_OFFSET,
   BTF_VERSION,
   encodeHeader,
   FormatError,
@@ -70,7 +71,8 @@ const KIND_LIMIT = 19; // ENUM64, the last kind libbpf 1.1 knows
  * @see https://docs.kernel.org/bpf/btf.html
  * @throws FormatError when a source is malformed: a bad header or record, a reference to a
  * type ID past the end, a string offset past the string section, or a type graph libbpf's
- * dedup rejects (a loop of reference types without a struct or typedef in it, EINVAL kinds)
+ * dedup rejects (a loop of reference types without a struct or typedef in it, EINVAL kinds),
+ * or strings that deduplicate to more than the kernel's 16 MiB string section
  * @throws NotSupportedError for kinds libbpf 1.1 does not know (past ENUM64, or a layout
  * section's)
  */
@@ -102,9 +104,11 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
   // Appended blobs mostly share their strings: room for the largest one's to start with.
   let stringBytes = 1;
   for (const r of raws) stringBytes = Math.max(stringBytes, r.strings.bytes.byteLength);
-  const strings = new StringSetBuilder(stringBytes);
   const baseStrings = baseRaw?.strings;
   const baseEnd = baseStrings ? baseStrings.end : 0;
+  // String offsets past BTF_MAX_NAME_OFFSET are past what the kernel reads (libbpf allows
+  // 2 GiB): the bound that keeps names pointing into strings from blowing up the section.
+  const strings = new StringSetBuilder(stringBytes, Math.max(0, BTF_MAX_NAME_OFFSET + 1 - baseEnd));
   if (!baseRaw) strings.add(EMPTY, 0, 0);
   let baseIndex: StringSectionIndex | undefined;
   const fix: StringFix = {
