@@ -157,6 +157,33 @@ describe('dedupBtf: inputs', () => {
     }
   });
 
+  it('refuses strings that deduplicate past the 16 MiB the kernel reads, with a typed error', () => {
+    // FLOATs named by offsets ever deeper into one 64 KiB string: every suffix is a string
+    // of its own. 600 of them make some 19 MiB from a blob of 72 KiB; 200 make 6 MiB.
+    const suffixes = (n: number) => {
+      const strLen = 1 + 65536 + 1;
+      const types = n * 12;
+      const blob = new Uint8Array(24 + types + strLen);
+      const v = new DataView(blob.buffer);
+      v.setUint16(0, 0xeb9f, true);
+      v.setUint8(2, 1);
+      v.setUint32(4, 24, true);
+      v.setUint32(12, types, true);
+      v.setUint32(16, types, true);
+      v.setUint32(20, strLen, true);
+      for (let i = 0; i < n; i++) {
+        v.setUint32(24 + i * 12, 1 + i * 64, true);
+        v.setUint32(24 + i * 12 + 4, 16 << 24, true);
+        v.setUint32(24 + i * 12 + 8, 8, true);
+      }
+      blob.fill(0x61, 24 + types + 1, 24 + types + 1 + 65536);
+      return blob;
+    };
+    expect(() => dedupBtf([suffixes(600)])).toThrow(FormatError);
+    expect(() => dedupBtf([suffixes(600)])).toThrow(/passes 16777216 bytes/);
+    expect(dedupBtf([suffixes(200)]).typesOut).toBe(200);
+  });
+
   it('names the type and offset of a reference past the end', () => {
     const bad = new Uint8Array(basic);
     // Type 1's third word (size/type) of a PTR, or any record: find a PTR and break it.
