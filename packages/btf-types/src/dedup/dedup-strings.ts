@@ -35,7 +35,8 @@ export class StringSetBuilder {
   constructor(expectedBytes: number, limit: number) {
     this.limit = limit;
     this.buf = new Uint8Array(Math.max(64, expectedBytes));
-    this.slots = new Int32Array(1 << Math.max(4, Math.ceil(Math.log2(expectedBytes / 8 + 1)) + 1));
+    // BTF names run some 20 bytes on average: start with room for that many at half load.
+    this.slots = new Int32Array(1 << Math.max(4, Math.ceil(Math.log2(expectedBytes / 16 + 1)) + 1));
   }
 
   /**
@@ -74,9 +75,9 @@ export class StringSetBuilder {
     return off;
   }
 
-  /** The section's bytes. */
+  /** The section's bytes (a view, valid until the next {@link add}). */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.buf.subarray(0, this.len);
   }
 
   private rehash(): void {
