@@ -1,4 +1,12 @@
-import { type BtfError, FormatError, kindName } from '@btfkit/wire';
+import {
+  BTF_KIND,
+  type BtfError,
+  FormatError,
+  infoKflag,
+  infoKind,
+  infoVlen,
+  kindName,
+} from '@btfkit/wire';
 import { DedupTable } from './dedup-table.js';
 
 // libbpf's `btf__dedup` (tools/lib/bpf/btf.c, "BTF dedup algorithm") over the records as
@@ -7,25 +15,27 @@ import { DedupTable } from './dedup-table.js';
 // recurses (type graph equivalence, identical structs, reference types) this walks with
 // explicit stacks in the same order.
 
-const INT = 1;
-const PTR = 2;
-const ARRAY = 3;
-const STRUCT = 4;
-const UNION = 5;
-const ENUM = 6;
-const FWD = 7;
-const TYPEDEF = 8;
-const VOLATILE = 9;
-const CONST = 10;
-const RESTRICT = 11;
-const FUNC = 12;
-const FUNC_PROTO = 13;
-const VAR = 14;
-const DATASEC = 15;
-const FLOAT = 16;
-const DECL_TAG = 17;
-const TYPE_TAG = 18;
-const ENUM64 = 19;
+const {
+  INT,
+  PTR,
+  ARRAY,
+  STRUCT,
+  UNION,
+  ENUM,
+  FWD,
+  TYPEDEF,
+  VOLATILE,
+  CONST,
+  RESTRICT,
+  FUNC,
+  FUNC_PROTO,
+  VAR,
+  DATASEC,
+  FLOAT,
+  DECL_TAG,
+  TYPE_TAG,
+  ENUM64,
+} = BTF_KIND;
 
 const UNPROCESSED = 0xffffffff;
 const IN_PROGRESS = 0xfffffffe;
@@ -98,7 +108,7 @@ class Dedup {
     map.fill(UNPROCESSED);
     map[0] = 0;
     for (let id = 1; id < n; id++) {
-      const k = (w[offs[id]! + 1]! >>> 24) & 0x1f;
+      const k = infoKind(w[offs[id]! + 1]!);
       if (k === VAR || k === DATASEC) map[id] = id;
     }
     this.prep();
@@ -110,11 +120,11 @@ class Dedup {
   }
 
   private kind(id: number): number {
-    return (this.w[this.offs[id]! + 1]! >>> 24) & 0x1f;
+    return infoKind(this.w[this.offs[id]! + 1]!);
   }
 
   private vlen(o: number): number {
-    return this.w[o + 1]! & 0xffff;
+    return infoVlen(this.w[o + 1]!);
   }
 
   // Signatures: libbpf's `hash_combine(h, v) = h * 31 + v`, in 32 bits.
@@ -181,22 +191,22 @@ class Dedup {
   private equalEnum(a: number, b: number): boolean {
     if (!this.equalCommon(a, b)) return false;
     const w = this.w;
-    const per = ((w[a + 1]! >>> 24) & 0x1f) === ENUM ? 2 : 3;
+    const per = infoKind(w[a + 1]!) === ENUM ? 2 : 3;
     const end = 3 + per * this.vlen(a);
     for (let i = 3; i < end; i++) if (w[a + i] !== w[b + i]) return false;
     return true;
   }
 
   private isEnumFwd(o: number): boolean {
-    const k = (this.w[o + 1]! >>> 24) & 0x1f;
+    const k = infoKind(this.w[o + 1]!);
     return (k === ENUM || k === ENUM64) && this.vlen(o) === 0;
   }
 
   private compatEnum(a: number, b: number): boolean {
     if (!this.isEnumFwd(a) && !this.isEnumFwd(b)) return this.equalEnum(a, b);
     const w = this.w;
-    const ka = (w[a + 1]! >>> 24) & 0x1f;
-    const kb = (w[b + 1]! >>> 24) & 0x1f;
+    const ka = infoKind(w[a + 1]!);
+    const kb = infoKind(w[b + 1]!);
     return w[a] === w[b] && (ka === ENUM || ka === ENUM64) && (kb === ENUM || kb === ENUM64);
   }
 
@@ -437,8 +447,8 @@ class Dedup {
       if (depth <= 0) return false;
       const ox = offs[x]!;
       const oy = offs[y]!;
-      const k = (w[ox + 1]! >>> 24) & 0x1f;
-      if (k !== ((w[oy + 1]! >>> 24) & 0x1f)) return false;
+      const k = infoKind(w[ox + 1]!);
+      if (k !== infoKind(w[oy + 1]!)) return false;
       switch (k) {
         case 0:
           break;
@@ -537,17 +547,17 @@ class Dedup {
       const co = offs[cand]!;
       const ko = offs[canon]!;
       if (w[co] !== w[ko]) return false;
-      const ck = (w[co + 1]! >>> 24) & 0x1f;
-      const kk = (w[ko + 1]! >>> 24) & 0x1f;
+      const ck = infoKind(w[co + 1]!);
+      const kk = infoKind(w[ko + 1]!);
       if ((ck === FWD || kk === FWD) && ck !== kk) {
         let real: number;
         let fwdKind: number;
         if (ck === FWD) {
           real = kk;
-          fwdKind = w[co + 1]! >>> 31 ? UNION : STRUCT;
+          fwdKind = infoKflag(w[co + 1]!) ? UNION : STRUCT;
         } else {
           real = ck;
-          fwdKind = w[ko + 1]! >>> 31 ? UNION : STRUCT;
+          fwdKind = infoKflag(w[ko + 1]!) ? UNION : STRUCT;
           if (fwdKind === real && canon < this.start) this.hypotAdjustCanon = true;
         }
         if (fwdKind !== real) return false;
@@ -670,7 +680,7 @@ class Dedup {
       const c = names.get(w[o]!);
       if (!c) continue;
       const ck = this.kind(c);
-      const union = w[o + 1]! >>> 31 === 1;
+      const union = infoKflag(w[o + 1]!);
       if ((ck === STRUCT && union) || (ck === UNION && !union)) continue;
       map[id] = c;
     }
@@ -724,7 +734,7 @@ class Dedup {
       const id = this.stack[depth - 1]!;
       const step = this.frameStep[depth - 1]!;
       const o = offs[id]!;
-      const kind = (w[o + 1]! >>> 24) & 0x1f;
+      const kind = infoKind(w[o + 1]!);
       const slot = this.refSlot(o, kind, step);
       if (slot >= 0) {
         this.frameStep[depth - 1] = step + 1;
@@ -745,7 +755,7 @@ class Dedup {
       if (depth > 0) {
         const p = this.stack[depth - 1]!;
         const po = offs[p]!;
-        w[this.refSlot(po, (w[po + 1]! >>> 24) & 0x1f, this.frameStep[depth - 1]! - 1)] = newId;
+        w[this.refSlot(po, infoKind(w[po + 1]!), this.frameStep[depth - 1]! - 1)] = newId;
       }
     }
   }

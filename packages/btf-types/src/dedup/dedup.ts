@@ -1,10 +1,13 @@
 import {
   BTF_HEADER_SIZE,
+  BTF_KIND,
   BTF_MAGIC,
   BTF_MAX_NAME_OFFSET,
   BTF_VERSION,
   encodeHeader,
   FormatError,
+  infoKind,
+  infoVlen,
   kindName,
   NotSupportedError,
   RawBtf,
@@ -53,7 +56,8 @@ export interface DedupResult {
   readonly typeMap: Uint32Array;
 }
 
-const KIND_LIMIT = 19; // ENUM64, the last kind libbpf 1.1 knows
+/** The last kind libbpf 1.1 knows. */
+const KIND_LIMIT = BTF_KIND.ENUM64;
 
 /**
  * Deduplicates BTF as libbpf's `btf__dedup` does, with libbpf 1.1's output bytes: the sources
@@ -101,6 +105,8 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
     for (let i = 0; i < baseRaw.typeCount; i++) offsets[id++] = pos + (baseRaw.offsets[i]! >>> 2);
     pos += baseRaw.header.typeLen >>> 2;
   }
+  // The base is checked as the sources are (its names are used as they are).
+  if (baseRaw) fixRecords(w, offsets, 1, startId, baseRaw, 0, undefined);
   // Appended blobs mostly share their strings: room for the largest one's to start with.
   let stringBytes = 1;
   for (const r of raws) stringBytes = Math.max(stringBytes, r.strings.bytes.byteLength);
@@ -211,9 +217,10 @@ interface StringFix {
 }
 
 /**
- * One pass over a source's records, in ID order: string offsets rewritten to the
- * deduplicated section in libbpf's visit order (the name, then member, value or parameter
- * names), references checked and moved to the appended IDs.
+ * One pass over a source's records, in ID order: kinds and vlens checked, string offsets
+ * rewritten to the deduplicated section in libbpf's visit order (the name, then member,
+ * value or parameter names; not for the base, whose `fix` is undefined), references checked
+ * and moved to the appended IDs.
  */
 function fixRecords(
   w: Uint32Array,
@@ -222,7 +229,7 @@ function fixRecords(
   to: number,
   r: RawBtf,
   shift: number,
-  fix: StringFix,
+  fix: StringFix | undefined,
 ): void {
   const limit = r.nextTypeId;
   // Split BTF keeps its references to the base; a blob of its own moves whole.
@@ -239,14 +246,16 @@ function fixRecords(
     }
     if (v >= ownFirst) w[at] = v + shift;
   };
-  const str = (at: number, id: number): void => {
-    w[at] = dedupString(w[at]!, table, split, fix, id - shift);
-  };
+  const str = fix
+    ? (at: number, id: number): void => {
+        w[at] = dedupString(w[at]!, table, split, fix, id - shift);
+      }
+    : () => undefined;
   for (let id = from; id < to; id++) {
     const o = offsets[id]!;
     const info = w[o + 1]!;
-    const kind = (info >>> 24) & 0x7f;
-    const vlen = info & 0xffffff;
+    const kind = infoKind(info);
+    const vlen = infoVlen(info);
     if (kind === 0 || kind > KIND_LIMIT) {
       throw new NotSupportedError(
         `btf dedup: type id ${id - shift}: ${kindName(kind)} is not a kind libbpf 1.1 deduplicates`,
@@ -260,42 +269,42 @@ function fixRecords(
     }
     str(o, id);
     switch (kind) {
-      case 2: // PTR
-      case 8: // TYPEDEF
-      case 9: // VOLATILE
-      case 10: // CONST
-      case 11: // RESTRICT
-      case 12: // FUNC
-      case 14: // VAR
-      case 17: // DECL_TAG
-      case 18: // TYPE_TAG
+      case BTF_KIND.PTR:
+      case BTF_KIND.TYPEDEF:
+      case BTF_KIND.VOLATILE:
+      case BTF_KIND.CONST:
+      case BTF_KIND.RESTRICT:
+      case BTF_KIND.FUNC:
+      case BTF_KIND.VAR:
+      case BTF_KIND.DECL_TAG:
+      case BTF_KIND.TYPE_TAG:
         ref(o + 2, id);
         break;
-      case 3: // ARRAY
+      case BTF_KIND.ARRAY:
         ref(o + 3, id);
         ref(o + 4, id);
         break;
-      case 4: // STRUCT
-      case 5: // UNION
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
         for (let m = o + 3, end = o + 3 + 3 * vlen; m < end; m += 3) {
           str(m, id);
           ref(m + 1, id);
         }
         break;
-      case 6: // ENUM
+      case BTF_KIND.ENUM:
         for (let m = o + 3, end = o + 3 + 2 * vlen; m < end; m += 2) str(m, id);
         break;
-      case 19: // ENUM64
+      case BTF_KIND.ENUM64:
         for (let m = o + 3, end = o + 3 + 3 * vlen; m < end; m += 3) str(m, id);
         break;
-      case 13: // FUNC_PROTO
+      case BTF_KIND.FUNC_PROTO:
         ref(o + 2, id);
         for (let p = o + 3, end = o + 3 + 2 * vlen; p < end; p += 2) {
           str(p, id);
           ref(p + 1, id);
         }
         break;
-      case 15: // DATASEC
+      case BTF_KIND.DATASEC:
         for (let e = o + 3, end = o + 3 + 3 * vlen; e < end; e += 3) ref(e, id);
         break;
     }
@@ -353,8 +362,8 @@ interface StringCache {
 /** Rewrites the references of the record at `out[at]` to output IDs. */
 function remapRecord(out: Uint32Array, at: number, id: number, typeMap: Uint32Array): void {
   const info = out[at + 1]!;
-  const kind = (info >>> 24) & 0x1f;
-  const vlen = info & 0xffff;
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
   const ref = (i: number): void => {
     const v = typeMap[out[i]!]!;
     if (v > 0x7fffffff) {
@@ -366,30 +375,30 @@ function remapRecord(out: Uint32Array, at: number, id: number, typeMap: Uint32Ar
     out[i] = v;
   };
   switch (kind) {
-    case 2:
-    case 8:
-    case 9:
-    case 10:
-    case 11:
-    case 12:
-    case 14:
-    case 17:
-    case 18:
+    case BTF_KIND.PTR:
+    case BTF_KIND.TYPEDEF:
+    case BTF_KIND.VOLATILE:
+    case BTF_KIND.CONST:
+    case BTF_KIND.RESTRICT:
+    case BTF_KIND.FUNC:
+    case BTF_KIND.VAR:
+    case BTF_KIND.DECL_TAG:
+    case BTF_KIND.TYPE_TAG:
       ref(at + 2);
       break;
-    case 3:
+    case BTF_KIND.ARRAY:
       ref(at + 3);
       ref(at + 4);
       break;
-    case 4:
-    case 5:
+    case BTF_KIND.STRUCT:
+    case BTF_KIND.UNION:
       for (let m = at + 4, end = at + 3 + 3 * vlen; m < end; m += 3) ref(m);
       break;
-    case 13:
+    case BTF_KIND.FUNC_PROTO:
       ref(at + 2);
       for (let p = at + 4, end = at + 3 + 2 * vlen; p < end; p += 2) ref(p);
       break;
-    case 15:
+    case BTF_KIND.DATASEC:
       for (let e = at + 3, end = at + 3 + 3 * vlen; e < end; e += 3) ref(e);
       break;
   }
