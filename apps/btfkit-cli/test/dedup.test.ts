@@ -41,6 +41,23 @@ describe('btfkit dedup', () => {
     );
   });
 
+  it('appends ELF objects after --base (their BTF stands alone)', () => {
+    const out = join(scratch, 'objects-on-base.btf');
+    const r = btfkit(
+      'dedup',
+      join(testdata, 'objects', 'basic-el.o'),
+      join(testdata, 'objects', 'enums-el.o'),
+      '--base',
+      join(testdata, 'pahole', 'base.btf'),
+      '-o',
+      out,
+    );
+    expect(r.status).toBe(0);
+    expect(readFileSync(out)).toEqual(
+      readFileSync(join(testdata, 'dedup', 'objects-on-base.dedup.btf')),
+    );
+  });
+
   it('leaves OUT as it was when the input is bad, and no temporary file', () => {
     const out = join(scratch, 'kept.btf');
     writeFileSync(out, 'old');
