@@ -77,6 +77,7 @@ build_helper() {
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/libbpf-open-btf" "$here/libbpf-open-btf.c" -lbpf
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-oracle" "$root/tooling/dedup-oracle/dedup-oracle.c" -lbpf
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-cases" "$root/tooling/dedup-oracle/dedup-cases.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-random" "$root/tooling/dedup-oracle/dedup-random.c" -lbpf
 }
 
 gen_objects() {
@@ -190,10 +191,12 @@ gen_layouts() {
 # dedup/vmlinux-b.btf.gz is an input kept as committed: a second kernel's BTF (see README).
 gen_dedup() {
 	local dir=$testdata/dedup name line args arg out
-	rm -f "$dir"/*.dedup.btf "$dir"/*.dedup.sha256 "$dir"/split-*.btf "$dir"/cases/*
-	mkdir -p "$dir/cases"
+	rm -f "$dir"/*.dedup.btf "$dir"/*.dedup.sha256 "$dir"/split-*.btf "$dir"/cases/* "$dir"/random/*
+	mkdir -p "$dir/cases" "$dir/random"
 	log "dedup/cases/"
 	"$tmp/dedup-cases" "$dir/cases"
+	log "dedup/random/"
+	"$tmp/dedup-random" "$dir/random" 200 1
 
 	log "dedup/split-standalone.btf, dedup/split-repeats.btf"
 	"$CC" -g -O0 -c "$testdata/pahole/split.c" -o "$tmp/split.o"

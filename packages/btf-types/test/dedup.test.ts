@@ -82,6 +82,21 @@ describe('dedupBtf: where newer libbpf fixed 1.1 (testdata/dedup/newer, libbpf 1
   }
 });
 
+describe('dedupBtf: random type graphs (testdata/dedup/random, libbpf btf__dedup)', () => {
+  const names = listFixtures('dedup/random', '.btf').filter((f) => !f.includes('.dedup.'));
+  it('has the cases', () => expect(names.length).toBeGreaterThanOrEqual(100));
+  it('gives the same bytes as libbpf for every one', () => {
+    const wrong: string[] = [];
+    for (const f of names) {
+      const name = f.slice(0, -'.btf'.length);
+      const got = dedupBtf([readFixture('dedup/random', f)]).btf;
+      const want = readFixture('dedup/random', `${name}.dedup.btf`);
+      if (!Buffer.from(got).equals(Buffer.from(want))) wrong.push(name);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 interface ManifestCase {
   readonly name: string;
   readonly base: string | undefined;

@@ -55,6 +55,12 @@ export interface DedupGraph {
   readonly count: number;
   /** The first ID of the part being deduplicated; below it is the base, kept as is. */
   readonly startId: number;
+  /**
+   * Dedup typedefs in the struct pass, by graph equivalence, as libbpf 1.7 and later do
+   * (so a typedef may reach itself through a pointer); else with the reference types, as
+   * libbpf 1.1 does.
+   */
+  readonly typedefsAsStructs: boolean;
 }
 
 /** What {@link dedupGraph} decided. */
@@ -89,6 +95,7 @@ class Dedup {
   private hypotCount = 0;
   private hypotAdjustCanon = false;
   private readonly table: DedupTable;
+  private readonly typedefsAsStructs: boolean;
   private stack = new Uint32Array(256);
   private frameStep = new Uint32Array(256);
 
@@ -97,6 +104,7 @@ class Dedup {
     this.offs = g.offsets;
     this.n = g.count;
     this.start = g.startId;
+    this.typedefsAsStructs = g.typedefsAsStructs;
     this.map = new Uint32Array(this.n);
     this.hypot = new Uint32Array(this.n).fill(UNPROCESSED);
     this.hypotList = new Uint32Array(this.n);
@@ -268,7 +276,7 @@ class Dedup {
           h = this.hashCommon(o);
           break;
         case TYPEDEF:
-          h = this.hashTypedef(o);
+          h = this.typedefsAsStructs ? this.hashTypedef(o) : this.hashCommon(o);
           break;
         case INT:
         case DECL_TAG:
@@ -633,15 +641,14 @@ class Dedup {
   }
 
   /**
-   * Structs, unions and (as libbpf 1.7 does, so that a typedef may refer to itself through
-   * pointers, as Go's types do) typedefs: each against the candidates of its signature, by
-   * graph equivalence.
+   * Structs, unions and, in libbpf 1.7's mode, typedefs: each against the candidates of
+   * its signature, by graph equivalence.
    */
   private structType(id: number): void {
     const { map, offs, table, w } = this;
     if (map[id]! <= MAX_NR_TYPES) return;
     const k = this.kind(id);
-    if (k !== STRUCT && k !== UNION && k !== TYPEDEF) return;
+    if (k !== STRUCT && k !== UNION && (k !== TYPEDEF || !this.typedefsAsStructs)) return;
     const o = offs[id]!;
     const typedef = k === TYPEDEF;
     const h = typedef ? this.hashTypedef(o) : this.hashStruct(o);
@@ -711,6 +718,8 @@ class Dedup {
       case ARRAY:
       case FUNC_PROTO:
         return true;
+      case TYPEDEF:
+        return !this.typedefsAsStructs;
       default:
         return false;
     }

@@ -67,11 +67,11 @@ const KIND_LIMIT = BTF_KIND.ENUM64;
  * types, and the types left are compacted and renumbered. With `options.base` the sources
  * are split BTF over it and the types that equal base types resolve to them.
  *
- * Two fixes of newer libbpf are taken where 1.1 did worse: typedefs are deduplicated with
- * structs, by graph equivalence (libbpf 1.7), so a typedef that reaches itself through a
- * pointer no longer fails with ELOOP; and identical but distinct pointer, qualifier and
- * function chains inside a struct no longer keep it from merging (libbpf 1.6). On input
- * without those cases the output is 1.1's (and 1.8's) to the byte.
+ * Two fixes of newer libbpf are taken where 1.1 did worse: identical but distinct pointer,
+ * qualifier and function chains inside a struct no longer keep it from merging (libbpf
+ * 1.6); and where 1.1 fails with ELOOP on a typedef that reaches itself through a pointer,
+ * the whole input is deduplicated as libbpf 1.7 does, with typedefs in the struct pass (the
+ * output is then libbpf 1.8's). Otherwise the output is 1.1's to the byte.
  * @see https://docs.kernel.org/bpf/btf.html
  * @throws FormatError when a source is malformed: a bad header or record, a reference to a
  * type ID past the end, a string offset past the string section, or a type graph libbpf's
@@ -81,6 +81,24 @@ const KIND_LIMIT = BTF_KIND.ENUM64;
  * section's)
  */
 export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions = {}): DedupResult {
+  try {
+    return dedupWith(sources, options, false);
+  } catch (err) {
+    // libbpf 1.1 fails on a loop of reference types; libbpf 1.7 dedups typedefs with the
+    // structs, which takes loops through a typedef (as Go's types have). Only then is the
+    // newer mode used: it picks other canonical typedefs than 1.1 on some graphs.
+    if (err instanceof FormatError && err.message.endsWith('(ELOOP)')) {
+      return dedupWith(sources, options, true);
+    }
+    throw err;
+  }
+}
+
+function dedupWith(
+  sources: readonly DedupSource[],
+  options: DedupOptions,
+  typedefsAsStructs: boolean,
+): DedupResult {
   // A split Spec brings its base along when none is given.
   const base =
     options.base ?? sources.find((s): s is Spec => s instanceof Spec && s.base !== undefined)?.base;
@@ -135,7 +153,7 @@ export function dedupBtf(sources: readonly DedupSource[], options: DedupOptions 
     fixRecords(w, offsets, first, id, r, first - r.firstTypeId, fix);
   }
   offsets[count] = pos;
-  const outcome = dedupGraph({ words: w, offsets, count, startId });
+  const outcome = dedupGraph({ words: w, offsets, count, startId, typedefsAsStructs });
   const { kept, newIds, canonical } = outcome;
   const typeMap = new Uint32Array(count);
   for (let i = 0; i < count; i++) typeMap[i] = newIds[canonical[i]!]!;
