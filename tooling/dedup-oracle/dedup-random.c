@@ -5,8 +5,10 @@
 // reference types or function prototypes (where libbpf 1.6+ dedups further than 1.1) and no
 // loop of reference types without a struct in it (where 1.1 fails with ELOOP).
 //
-// usage: dedup-random DIR COUNT SEED
-//   writes DIR/NNN.btf and DIR/NNN.dedup.btf (or DIR/NNN.error) for NNN in 000..COUNT-1
+// usage: dedup-random DIR COUNT SEED [typedef-loops]
+//   writes DIR/NNN.btf and DIR/NNN.dedup.btf (or DIR/NNN.error) for NNN in 000..COUNT-1.
+//   With typedef-loops, typedefs may also point at later types, so loops of reference
+//   types through a typedef occur (Go's `type T *T`): libbpf 1.1 fails on those (ELOOP).
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <string.h>
 
 static uint64_t rng;
+static int typedef_loops;
 
 static uint32_t next(void)
 {
@@ -161,7 +164,10 @@ static void make_unit(void)
 		case BTF_KIND_TYPE_TAG:
 			if (x->name == 5)
 				x->name = 0;
-			x->ref = pick(i); // earlier only: no typedef loops
+			// Earlier types only, unless typedef loops are asked for.
+			x->ref = typedef_loops && x->kind == BTF_KIND_TYPEDEF ? pick(nt) : pick(i);
+			if (x->ref == i)
+				x->ref = 0;
 			break;
 		case BTF_KIND_ENUM:
 		case BTF_KIND_ENUM64:
@@ -290,10 +296,11 @@ int main(int argc, char **argv)
 {
 	char path[4096];
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: dedup-random DIR COUNT SEED\n");
+	if (argc != 4 && !(argc == 5 && strcmp(argv[4], "typedef-loops") == 0)) {
+		fprintf(stderr, "usage: dedup-random DIR COUNT SEED [typedef-loops]\n");
 		return 2;
 	}
+	typedef_loops = argc == 5;
 	int count = atoi(argv[2]);
 	rng = strtoull(argv[3], NULL, 0) * 2654435761ULL + 1;
 	libbpf_set_print(quiet);

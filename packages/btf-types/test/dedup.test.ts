@@ -82,6 +82,26 @@ describe('dedupBtf: where newer libbpf fixed 1.1 (testdata/dedup/newer, libbpf 1
   }
 });
 
+describe('dedupBtf: random graphs with typedef loops (testdata/dedup/newer/typedef-loops, libbpf 1.8)', () => {
+  // Graphs on which libbpf 1.1 fails with ELOOP: dedupBtf gives libbpf 1.8's sections.
+  const names = listFixtures('dedup/newer/typedef-loops', '.btf').filter(
+    (f) => !f.includes('.dedup.'),
+  );
+  it('has the cases', () => expect(names.length).toBeGreaterThanOrEqual(20));
+  it('gives the same sections as libbpf 1.8 for every one', () => {
+    const wrong: string[] = [];
+    const body = (b: Uint8Array) =>
+      b.subarray(new DataView(b.buffer, b.byteOffset).getUint32(4, true));
+    for (const f of names) {
+      const name = f.slice(0, -'.btf'.length);
+      const got = dedupBtf([readFixture('dedup/newer/typedef-loops', f)]).btf;
+      const want = readFixture('dedup/newer/typedef-loops', `${name}.dedup.btf`);
+      if (!Buffer.from(body(got)).equals(Buffer.from(body(want)))) wrong.push(name);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('dedupBtf: random type graphs (testdata/dedup/random, libbpf btf__dedup)', () => {
   const names = listFixtures('dedup/random', '.btf').filter((f) => !f.includes('.dedup.'));
   it('has the cases', () => expect(names.length).toBeGreaterThanOrEqual(100));
