@@ -384,8 +384,11 @@ const dedup: FuzzTarget = {
     'dedupBtf of the blob, of the blob appended to itself, and as split BTF over testdata/pahole/base.btf; every output deduplicates again to as many types',
   seeds: () => [
     ...btfSeeds(),
-    ...listTestdata('dedup/cases', (n) => n.endsWith('.btf') && !n.includes('base')).map((n) =>
-      readTestdata('dedup/cases', n),
+    ...['dedup/cases', 'dedup/newer/typedef-loops'].flatMap((dir) =>
+      listTestdata(
+        dir,
+        (n) => n.endsWith('.btf') && !n.includes('base') && !n.includes('.dedup.'),
+      ).map((n) => readTestdata(dir, n)),
     ),
   ],
   run(input, f) {
