@@ -71,7 +71,7 @@ describe('dedupBtf properties', () => {
         const out = RawBtf.parse(r.btf);
         let first = 1;
         for (const input of inputs) {
-          for (let id = 1; id < input.nextTypeId; id++) {
+          for (let id = 1; id < input.nextTypeID; id++) {
             const a = input.record(id);
             const to = r.typeMap[first + id - 1]!;
             const b = out.record(to);

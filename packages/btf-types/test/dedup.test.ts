@@ -182,7 +182,7 @@ describe('dedupBtf: inputs', () => {
 
   it('counts types in and out and maps every input ID', () => {
     const r = dedupBtf([basic, basic]);
-    const n = Spec.parse(basic).nextTypeId - 1;
+    const n = Spec.parse(basic).nextTypeID - 1;
     expect(r.typesIn).toBe(2 * n);
     expect(r.typeMap.length).toBe(2 * n + 1);
     expect(r.typeMap[0]).toBe(0);
@@ -225,7 +225,7 @@ describe('dedupBtf: inputs', () => {
     const spec = Spec.parse(basic);
     const raw = spec.raw;
     let ptr = 0;
-    for (let id = 1; id < raw.nextTypeId; id++) if (raw.kindOf(id) === 2) ptr = id;
+    for (let id = 1; id < raw.nextTypeID; id++) if (raw.kindOf(id) === 2) ptr = id;
     const at = raw.header.hdrLen + raw.header.typeOff + raw.offsetOf(ptr) + 8;
     new DataView(bad.buffer).setUint32(at, 0xfffff, true);
     expect(() => dedupBtf([bad])).toThrow(new RegExp(`type id ${ptr}: references type 1048575`));

@@ -1,8 +1,7 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import type { DedupSource } from 'btfkit';
+import type { DedupSource } from 'btfkit/types';
 import { UsageError } from '../cli-error.js';
 import { btfAsStored } from '../input.js';
+import { writeFileAtomic } from '../output.js';
 import type { Command } from './command.js';
 
 export const dedup: Command = {
@@ -13,8 +12,7 @@ export const dedup: Command = {
 libbpf's btf__add_btf does, deduplicates the result as btf__dedup does and writes the raw
 BTF to OUT: the same bytes libbpf 1.1 writes. Prints 'N types in, M out' to stderr.
 
-  -o, --output OUT   where to write (required); written to a temporary file beside it,
-                     then renamed over it
+  -o, --output OUT   where to write (required); written atomically
   --base FILE        deduplicate against this base: types equal to a base type resolve to
                      it and OUT is split BTF over FILE. A raw IN is then split BTF over
                      FILE (a kernel module's); an ELF object's BTF is appended after it`,
@@ -27,7 +25,7 @@ BTF to OUT: the same bytes libbpf 1.1 writes. Prints 'N types in, M out' to stde
     const out = values.output as string | undefined;
     if (out === undefined) throw new UsageError(`missing -o OUT\nusage: ${dedup.usage}`);
     const baseFile = values.base as string | undefined;
-    const { dedupBtf, Spec } = await import('btfkit');
+    const { dedupBtf, Spec } = await import('btfkit/types');
     const base = baseFile === undefined ? undefined : (await btfAsStored(baseFile)).bytes;
     const sources: DedupSource[] = [];
     for (const path of positionals) {
@@ -36,19 +34,7 @@ BTF to OUT: the same bytes libbpf 1.1 writes. Prints 'N types in, M out' to stde
       sources.push(base !== undefined && elf ? Spec.parse(bytes) : bytes);
     }
     const r = dedupBtf(sources, base === undefined ? {} : { base });
-    writeAtomically(out, r.btf);
+    writeFileAtomic(out, r.btf);
     console.error(`${r.typesIn} types in, ${r.typesOut} out`);
   },
 };
-
-/** Writes a file whole or not at all: a temporary file beside it, then a rename. */
-function writeAtomically(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}

@@ -864,13 +864,13 @@ class Dedup {
   private unexpected(id: number): FormatError {
     return new FormatError(
       `btf dedup: type id ${id}: ${kindName(this.kind(id))} where libbpf's dedup expects none (EINVAL)`,
-      { typeId: id },
+      { typeID: id },
     );
   }
 
   private loop(id: number): BtfError {
     return new FormatError(`btf dedup: type id ${id}: reference types form a loop (ELOOP)`, {
-      typeId: id,
+      typeID: id,
     });
   }
 }

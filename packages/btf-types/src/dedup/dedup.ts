@@ -106,7 +106,7 @@ function dedupWith(
   const raws = sources.map((s) =>
     toRaw(s, s instanceof Spec && s.base === undefined ? undefined : baseRaw),
   );
-  const startId = baseRaw ? baseRaw.nextTypeId : 1;
+  const startId = baseRaw ? baseRaw.nextTypeID : 1;
   let count = startId;
   let words = 3;
   if (baseRaw) words += baseRaw.header.typeLen >>> 2;
@@ -149,8 +149,8 @@ function dedupWith(
     copyWords(r, w, pos);
     for (let i = 0; i < r.typeCount; i++) offsets[id++] = pos + (r.offsets[i]! >>> 2);
     pos += r.header.typeLen >>> 2;
-    // This source's own IDs start at r.firstTypeId; appended, at `first`.
-    fixRecords(w, offsets, first, id, r, first - r.firstTypeId, fix);
+    // This source's own IDs start at r.firstTypeID; appended, at `first`.
+    fixRecords(w, offsets, first, id, r, first - r.firstTypeID, fix);
   }
   offsets[count] = pos;
   const outcome = dedupGraph({ words: w, offsets, count, startId, typedefsAsStructs });
@@ -249,9 +249,9 @@ function fixRecords(
   shift: number,
   fix: StringFix | undefined,
 ): void {
-  const limit = r.nextTypeId;
+  const limit = r.nextTypeID;
   // Split BTF keeps its references to the base; a blob of its own moves whole.
-  const ownFirst = r.firstTypeId;
+  const ownFirst = r.firstTypeID;
   const split = r.base !== undefined;
   const table = r.strings;
   const ref = (at: number, id: number): void => {
@@ -259,7 +259,7 @@ function fixRecords(
     if (v >= limit) {
       throw new FormatError(
         `btf dedup: type id ${id - shift}: references type ${v}, past the last type ${limit - 1}`,
-        { typeId: id - shift },
+        { typeID: id - shift },
       );
     }
     if (v >= ownFirst) w[at] = v + shift;
@@ -282,7 +282,7 @@ function fixRecords(
     if (vlen > 0xffff) {
       throw new FormatError(
         `btf dedup: type id ${id - shift}: vlen ${vlen} is more than the 65535 the kernel and libbpf read`,
-        { typeId: id - shift },
+        { typeID: id - shift },
       );
     }
     str(o, id);
@@ -347,7 +347,7 @@ function dedupString(
   if (rel < 0 || rel >= bytes.byteLength) {
     throw new FormatError(
       `btf dedup: type id ${id}: string offset ${off} is past the end of the string section`,
-      { typeId: id },
+      { typeID: id },
     );
   }
   // Names repeat (member names above all) at the same offset of a blob: a direct-mapped
@@ -387,7 +387,7 @@ function remapRecord(out: Uint32Array, at: number, id: number, typeMap: Uint32Ar
     if (v > 0x7fffffff) {
       throw new FormatError(
         `btf dedup: type id ${id}: references type ${out[i]}, which was not kept`,
-        { typeId: id },
+        { typeID: id },
       );
     }
     out[i] = v;
