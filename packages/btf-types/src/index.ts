@@ -9,6 +9,7 @@ export {
 export { alignof } from './alignof.js';
 export { Builder, type BuilderOptions } from './builder.js';
 export * from './c-format/index.js';
+export * from './ts-format/index.js';
 export { pushChildren } from './children.js';
 export { copyTypes } from './copy-types.js';
 export {
