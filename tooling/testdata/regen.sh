@@ -152,6 +152,26 @@ gen_pahole() {
 	to "$dir/split.json.golden" "$BPFTOOL" -j -B "$dir/base.btf" btf dump file "$dir/split.btf" format raw
 }
 
+# The `gen ts` codec fixtures: layouts.h compiled by clang for BPF (the BTF) and
+# by the host gcc into a probe that fills each struct through C field access
+# and writes the bytes and values (see gen-ts-probe.py for what it checks).
+gen_gents() {
+	local dir=$testdata/gen-ts order
+	rm -f "$dir"/*.o "$dir"/*.btf "$dir"/*.json "$dir"/*.tmp
+	for order in el eb; do
+		log "gen-ts/layouts-$order.o"
+		(cd "$dir" && "$CLANG" -target "bpf$order" -g -O2 -Wall \
+			-ffile-prefix-map="$dir"=. -c layouts.c -o "layouts-$order.o")
+		"$LLVM_OBJCOPY" --dump-section .BTF="$dir/layouts-$order.btf" \
+			"$dir/layouts-$order.o" /dev/null
+		"$BPFTOOL" -j btf dump file "$dir/layouts-$order.btf" format raw >"$tmp/gen-ts-$order.json"
+	done
+	log "gen-ts/layouts.values.json"
+	python3 "$here/gen-ts-probe.py" "$tmp/gen-ts-el.json" "$tmp/gen-ts-eb.json" >"$tmp/gen-ts-probe.c"
+	"$CC" -O2 -Wall -Werror -I"$dir" -o "$tmp/gen-ts-probe" "$tmp/gen-ts-probe.c"
+	to "$dir/layouts.values.json" "$tmp/gen-ts-probe"
+}
+
 gen_vmlinux() {
 	local dir=$testdata/vmlinux module path
 	mkdir -p "$dir"
@@ -290,6 +310,7 @@ trap 'rm -rf "$tmp"' EXIT
 build_helper
 gen_objects
 gen_pahole
+gen_gents
 if ((with_vmlinux)); then
 	gen_vmlinux
 fi

@@ -155,7 +155,7 @@ export class TsGenerator {
    */
   declareAs(name: string, type: Type, what: string): Entity {
     const t = qualifiedType(type);
-    if (this.canDeclare(t)) return this.add(name, 'alias', t, t, t);
+    if (this.canDeclare(t)) return this.add(name, 'alias', t, t, t, false);
     if (t.kind === 'struct' || t.kind === 'union') return this.add(name, 'composite', t, t);
     const u = underlyingType(t);
     if (u.kind === 'enum') return this.add(name, 'enum', u, t);
@@ -172,13 +172,21 @@ export class TsGenerator {
     return e;
   }
 
-  private add(name: string, kind: EntityKind, type: Type, origin: Type, target?: Type): Entity {
+  /** Queues a declaration; `own` makes it the one references to `origin` use. */
+  private add(
+    name: string,
+    kind: EntityKind,
+    type: Type,
+    origin: Type,
+    target?: Type,
+    own = true,
+  ): Entity {
     const e: Entity =
       target === undefined
         ? { name, kind, type, origin, deps: [], code: '' }
         : { name, kind, type, origin, target, deps: [], code: '' };
     this.entities.push(e);
-    if (!this.byType.has(origin)) this.byType.set(origin, e);
+    if (own && !this.byType.has(origin)) this.byType.set(origin, e);
     return e;
   }
 

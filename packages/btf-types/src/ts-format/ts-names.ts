@@ -4,7 +4,8 @@ import { qualifiedType } from '../underlying-type.js';
 
 /**
  * Words a generated declaration cannot be named: JavaScript's reserved words, TypeScript's
- * predefined type names, and the globals the generated code uses. A C name among them gets a
+ * predefined type names, the globals the generated code uses and the codecs' parameter names
+ * (`view`, `offset`, `value`, `count`). A C name among them gets a
  * `$` appended (`$` never occurs in a C identifier, so the result cannot clash).
  */
 const RESERVED: ReadonlySet<string> = new Set([
@@ -14,8 +15,9 @@ const RESERVED: ReadonlySet<string> = new Set([
   ),
   // TypeScript type names that a type alias may not take.
   ...'any bigint boolean never number object string symbol undefined unknown'.split(' '),
-  // Globals the generated module refers to.
+  // Globals the generated module refers to, and the codecs' parameter names.
   ...'Array BigInt DataView Number RangeError Uint8Array arguments eval globalThis'.split(' '),
+  ...'view offset value count'.split(' '),
 ]);
 
 /** The kinds that get a declaration of their own in the generated module. */
