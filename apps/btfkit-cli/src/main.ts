@@ -9,12 +9,13 @@ import { dump } from './commands/dump.js';
 import { encode } from './commands/encode.js';
 import { features } from './commands/features.js';
 import { find } from './commands/find.js';
+import { gen } from './commands/gen.js';
 import { list } from './commands/list.js';
 import { load } from './commands/load.js';
 import { stats } from './commands/stats.js';
 import { write } from './output.js';
 
-const commands: readonly Command[] = [dump, find, diff, stats, encode, dedup, load, list, features];
+const commands: readonly Command[] = [dump, find, diff, stats, encode, dedup, gen, load, list, features];
 
 // A btfkit run lasts well under a second, and V8's optimizing compiler is a large share of its
 // CPU: `dump --format c` of vmlinux spent more CPU compiling (on background threads) than
