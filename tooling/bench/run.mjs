@@ -446,6 +446,19 @@ const cases = [
     judge: (o) => o <= (2 * bytes.byteLength) / MiB,
   },
   {
+    id: 'gen-ts-decode',
+    group: 'types',
+    title: 'gen ts: decode task_struct (µs per decode) vs a hand-style DataView reader',
+    unit: 'µs',
+    target: '≥ 0.8× hand-style (≤ 1.25× its time)',
+    isolate: true,
+    // Each side in a fresh process of its own (see tooling/bench/gen-ts-bench.mjs).
+    ours: () => taskStructDecode('generated'),
+    anchorChild: () => taskStructDecode('inline'),
+    anchor: () => ({ ...anchorIsolated('gen-ts-decode'), label: 'hand-style reader' }),
+    judge: (o, a) => o <= a / 0.8,
+  },
+  {
     id: 'elf-ext',
     group: 'elf',
     title: 'load an ELF object + ext infos (testdata/objects/core-el.o)',
@@ -621,6 +634,32 @@ function lookups(name, settle, method = 'typeByName') {
   );
 }
 
+/** µs per decode of task_struct by the generated codec or the hand-style reader. */
+async function taskStructDecode(which) {
+  const types = await import(dist('btf-types'));
+  const { taskStructDecoders } = await import('./gen-ts-bench.mjs');
+  const d = await taskStructDecoders(types, Spec.parse(bytes));
+  const fn = d[which];
+  const n = smoke ? 1 : 2000;
+  return measure(
+    () => {
+      for (let i = 0; i < n; i++) fn(d.view);
+    },
+    { per: n / 1000 },
+  );
+}
+
+/** The anchor of an isolated case, run in a fresh process (`--child ID:anchor`). */
+function anchorIsolated(id) {
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${id}:anchor`],
+    { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
+  );
+  if (r.status !== 0) throw new Error(`bench: ${id} anchor: exit ${r.status}: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
+}
+
 if (args.heap && positionals[0] === 'dedup') {
   const [a, b] = twoKernels();
   globalThis.gc();
@@ -646,9 +685,10 @@ if (args.heap) {
 }
 
 if (args.child) {
-  const c = cases.find((x) => x.id === args.child);
-  if (!c) throw new Error(`bench: no case ${args.child}`);
-  console.log(JSON.stringify(c.ours()));
+  const [id, part] = args.child.split(':');
+  const c = cases.find((x) => x.id === id);
+  if (!c) throw new Error(`bench: no case ${id}`);
+  console.log(JSON.stringify(await (part === 'anchor' ? c.anchorChild() : c.ours())));
   process.exit(0);
 }
 

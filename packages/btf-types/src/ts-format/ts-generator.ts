@@ -348,7 +348,7 @@ export const ${e.name} = {
   size: ${size},
   align: ${align},
   decode(view: DataView, offset = 0${count}): ${e.name} {
-${f.prelude.map((l) => `    ${l}\n`).join('')}    return ${f.expr};
+${f.prelude.map((l) => `    ${l}\n`).join('')}    return ${f.expr.replaceAll('\n', '\n    ')};
   },
   encode(value: ${e.name}, view: DataView, offset = 0): void {
 ${enc.join('\n')}
@@ -370,7 +370,7 @@ ${enc.join('\n')}
       const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(leaf.name) ? leaf.name : JSON.stringify(leaf.name);
       iface.push(`  ${key}: ${f.ts};`);
       prelude.push(...f.prelude);
-      props.push(`      ${key}: ${f.expr},`);
+      props.push(`      ${key}: ${f.expr.replaceAll('\n', '\n      ')},`);
       const v = `$v${this.local++}`;
       enc.push(`const ${v} = value.${leaf.name};`);
       const body = f.encode(v);
@@ -503,6 +503,40 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
         flex,
       };
     }
+    const encode = (v: string) => {
+      const out: string[] = [];
+      const ev = (level: number) => (level === 0 ? v : `$e${n}_${level}`);
+      for (let level = 0; level < loops.length; level++) {
+        const pad = '  '.repeat(level);
+        if (level > 0) out.push(`${pad}const ${ev(level)} = ${ev(level - 1)}[${idx(level - 1)}]!;`);
+        if (!(level === 0 && flex)) out.push(`${pad}$len(${ev(level)}, ${loops[level]}, '${where}');`);
+        const lim = level === 0 && flex ? `${v}.length` : String(loops[level]);
+        out.push(`${pad}for (let ${idx(level)} = 0; ${idx(level)} < ${lim}; ${idx(level)}++) {`);
+      }
+      const x = `${ev(loops.length - 1)}[${idx(loops.length - 1)}]!`;
+      out.push(`${'  '.repeat(loops.length)}${leafSet(offAt(loops.length), x, String(innerN))}`);
+      for (let level = loops.length - 1; level >= 0; level--) out.push(`${'  '.repeat(level)}}`);
+      return out;
+    };
+    this.use('$len', '');
+    const elements = loops.reduce((a, d) => a * d, 1);
+    if (!flex && elements <= MAX_UNROLLED) {
+      // Small arrays decode as array literals: V8 builds those faster than pushes in a loop.
+      const last = strides[loops.length - 1]!;
+      let items: string[] = [];
+      for (let i = 0; i < elements; i++) {
+        const o = at + i * last;
+        items.push(leafGet(`offset${o ? ` + ${o}` : ''}`));
+      }
+      for (let level = loops.length - 1; level >= 0; level--) {
+        const grouped: string[] = [];
+        for (let i = 0; i < items.length; i += loops[level]!) {
+          grouped.push(arrayLiteral(items.slice(i, i + loops[level]!)));
+        }
+        items = grouped;
+      }
+      return { ts: tsAt(0), prelude: [], expr: items[0] ?? '[]', encode, flex };
+    }
     // Decoding: nested loops that push into arrays, one per dimension.
     const prelude: string[] = [];
     const arr = (level: number) => `$a${n}_${level}`;
@@ -521,28 +555,7 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
       prelude.push(`${pad}}`);
       if (level > 0) prelude.push(`${pad}${arr(level - 1)}.push(${arr(level)});`);
     }
-    this.use('$len', '');
-    return {
-      ts: tsAt(0),
-      prelude,
-      expr: arr(0),
-      encode: (v) => {
-        const out: string[] = [];
-        const ev = (level: number) => (level === 0 ? v : `$e${n}_${level}`);
-        for (let level = 0; level < loops.length; level++) {
-          const pad = '  '.repeat(level);
-          if (level > 0) out.push(`${pad}const ${ev(level)} = ${ev(level - 1)}[${idx(level - 1)}]!;`);
-          if (!(level === 0 && flex)) out.push(`${pad}$len(${ev(level)}, ${loops[level]}, '${where}');`);
-          const lim = level === 0 && flex ? `${v}.length` : String(loops[level]);
-          out.push(`${pad}for (let ${idx(level)} = 0; ${idx(level)} < ${lim}; ${idx(level)}++) {`);
-        }
-        const x = `${ev(deepest)}[${idx(deepest)}]!`;
-        out.push(`${'  '.repeat(loops.length)}${leafSet(offAt(loops.length), x, String(innerN))}`);
-        for (let level = deepest; level >= 0; level--) out.push(`${'  '.repeat(level)}}`);
-        return out;
-      },
-      flex,
-    };
+    return { ts: tsAt(0), prelude, expr: arr(0), encode, flex };
   }
 
   /** Marks a helper used; returns `code`. */
@@ -687,7 +700,13 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     let get: string;
     let set: (v: string) => string;
     if (small) {
-      get = this.use(signed ? '$bfs' : '$bfu', `${signed ? '$bfs' : '$bfu'}(${args})`);
+      // Decoding is inline (it is on the hot path of every decode); encoding calls a helper.
+      const win = this.window(o, w);
+      get = signed
+        ? `(${win} << ${32 - shift - n}) >> ${32 - n}`
+        : n === 32
+          ? `${win} >>> 0`
+          : `(${win} >>> ${shift}) & ${hex(2 ** n - 1)}`;
       set = (v) => this.use('$bfset', `$bfset(${args}, ${v});`);
     } else {
       const raw = this.use(signed ? '$bfs64' : '$bfu64', `${signed ? '$bfs64' : '$bfu64'}(${args})`);
@@ -697,7 +716,7 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     let ts = asNumber ? 'number' : 'bigint';
     if (bool) {
       ts = 'boolean';
-      get = `${get} !== ${asNumber ? '0' : '0n'}`;
+      get = `(${get}) !== ${asNumber ? '0' : '0n'}`;
       const inner2 = set;
       set = (v) => inner2(`${v} ? ${asNumber ? '1' : '1n'} : ${asNumber ? '0' : '0n'}`);
     }
@@ -706,12 +725,47 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     return { ts, prelude: [], expr: get, encode: (v) => [set(v)], flex: false };
   }
 
+  /** An expression for the `w` bytes at `o` as one unsigned integer in the byte order. */
+  private window(o: string, w: number): string {
+    const L = String(this.le);
+    switch (w) {
+      case 1:
+        return `view.getUint8(${o})`;
+      case 2:
+        return `view.getUint16(${o}, ${L})`;
+      case 3:
+        return this.le
+          ? `(view.getUint16(${o}, true) | (view.getUint8(${o} + 2) << 16))`
+          : `((view.getUint16(${o}, false) << 8) | view.getUint8(${o} + 2))`;
+      default:
+        return `view.getUint32(${o}, ${L})`;
+    }
+  }
+
   /** The TypeScript type a whole int or enum maps to. */
   private shapeTs(u: Type): string {
     if (u.kind === 'int' && (u.encoding & 4) !== 0) return 'boolean';
     if (u.kind === 'int' || u.kind === 'enum') return u.size > 4 ? 'bigint' : 'number';
     return '';
   }
+}
+
+/** Arrays of at most this many elements decode as array literals rather than in loops. */
+const MAX_UNROLLED = 64;
+
+/**
+ * `[a, b]` on one line when short, else one element per line; continuation lines are
+ * indented relative to the literal's first line (the caller indents them further).
+ */
+function arrayLiteral(items: string[]): string {
+  const line = `[${items.join(', ')}]`;
+  if (line.length <= 72 && !line.includes('\n')) return line;
+  return `[\n${items.map((x) => `  ${x.replaceAll('\n', '\n  ')},\n`).join('')}]`;
+}
+
+/** A mask in hex. */
+function hex(n: number): string {
+  return `0x${n.toString(16)}`;
 }
 
 /** How deep anonymous members may nest: far beyond real code, low enough to stop a cycle. */
