@@ -108,7 +108,9 @@ export function inlineDecoder(types, spec, name) {
         }
         const items = [];
         for (let i = 0; i < n; i++) {
-          items.push(d === dims.length - 1 ? value(e, base + i * stride) : level(d + 1, base + i * stride));
+          items.push(
+            d === dims.length - 1 ? value(e, base + i * stride) : level(d + 1, base + i * stride),
+          );
         }
         return `[${items.join(', ')}]`;
       };

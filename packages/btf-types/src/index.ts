@@ -9,7 +9,6 @@ export {
 export { alignof } from './alignof.js';
 export { Builder, type BuilderOptions } from './builder.js';
 export * from './c-format/index.js';
-export * from './ts-format/index.js';
 export { pushChildren } from './children.js';
 export { copyTypes } from './copy-types.js';
 export {
@@ -39,6 +38,7 @@ export {
 } from './marshal-types.js';
 export { POINTER_SIZE, sizeof } from './sizeof.js';
 export { Spec, type SpecOptions } from './spec.js';
+export * from './ts-format/index.js';
 export {
   ArrayType,
   type Composite,

@@ -25,7 +25,12 @@ import { testSeed } from './helpers.ts';
 type IntShape = { readonly k: 'int'; readonly size: 1 | 2 | 4 | 8; readonly signed: boolean };
 type Shape =
   | IntShape
-  | { readonly k: 'bits'; readonly unit: 1 | 2 | 4 | 8; readonly bits: number; readonly signed: boolean }
+  | {
+      readonly k: 'bits';
+      readonly unit: 1 | 2 | 4 | 8;
+      readonly bits: number;
+      readonly signed: boolean;
+    }
   | { readonly k: 'array'; readonly elem: IntShape; readonly n: number }
   | { readonly k: 'ptr' }
   | CompShape;
@@ -43,7 +48,11 @@ const intShape: fc.Arbitrary<IntShape> = fc.record({
   signed: fc.boolean(),
 });
 const bitsShape = fc
-  .record({ unit: fc.constantFrom(1 as const, 2 as const, 4 as const, 8 as const), signed: fc.boolean(), frac: fc.double({ min: 0, max: 1, noNaN: true }) })
+  .record({
+    unit: fc.constantFrom(1 as const, 2 as const, 4 as const, 8 as const),
+    signed: fc.boolean(),
+    frac: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
   .map(({ unit, signed, frac }) => ({
     k: 'bits' as const,
     unit,
@@ -55,7 +64,11 @@ const { comp } = fc.letrec<{ shape: Shape; comp: CompShape }>((tie) => ({
     { depthIdentifier: 'comp', maxDepth: 3 },
     intShape,
     bitsShape,
-    fc.record({ k: fc.constant('array' as const), elem: intShape, n: fc.integer({ min: 1, max: 4 }) }),
+    fc.record({
+      k: fc.constant('array' as const),
+      elem: intShape,
+      n: fc.integer({ min: 1, max: 4 }),
+    }),
     fc.constant({ k: 'ptr' as const }),
     tie('comp'),
   ),
@@ -94,7 +107,10 @@ class Layout {
   }
 
   /** A struct or union and the leaves under it, relative to its start. */
-  comp(s: CompShape, name: string): { type: Struct | Union; size: number; align: number; leaves: Leaf[] } {
+  comp(
+    s: CompShape,
+    name: string,
+  ): { type: Struct | Union; size: number; align: number; leaves: Leaf[] } {
     const members: Member[] = [];
     const leaves: Leaf[] = [];
     let pos = 0;

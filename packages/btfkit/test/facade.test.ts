@@ -148,3 +148,31 @@ describe('btfkit facade', () => {
     expect(inputs.filter((i) => i.includes('btf-kernel'))).toEqual([]);
   });
 });
+
+describe('btfkit gen ts (the README example)', () => {
+  it('generates map codecs from an object, compiles them and decodes bytes', async () => {
+    const { importTs, typecheck } = await import('../../../tooling/ts-compile.ts');
+    const spec = btfkit.loadSpec(join(testdata, 'gen-ts', 'layouts-el.o'));
+    expect(btfkit.btfMapTypes(spec).map((m) => m.name)).toEqual(['points', 'events']);
+    const src = btfkit.formatTypeScript(spec, [], { maps: true, source: 'layouts-el.o' });
+    expect(typecheck({ 'prog-maps.ts': src })).toEqual([]);
+    const mod = await importTs(src);
+    const pointsValue = mod.pointsValue as {
+      size: number;
+      decode(v: DataView): { p: { x: number }; tail: bigint };
+      encode(x: unknown, v: DataView): void;
+    };
+    // struct nested as gcc filled it (testdata/gen-ts/layouts.values.json, first sample).
+    const roots = JSON.parse(golden('gen-ts', 'layouts.values.json'));
+    const sample = roots.find((r: { root: string }) => r.root === 'struct nested').samples[0];
+    const bytes = Uint8Array.from(Buffer.from(sample.le, 'hex'));
+    const value = pointsValue.decode(new DataView(bytes.buffer));
+    const want = (path: string) =>
+      sample.values.find((v: { path: string }) => v.path === path).value;
+    expect(String(value.p.x)).toBe(want('p.x'));
+    expect(String(value.tail)).toBe(want('tail'));
+    value.p.x = 42;
+    pointsValue.encode(value, new DataView(bytes.buffer));
+    expect(new DataView(bytes.buffer).getInt32(0, true)).toBe(42);
+  });
+});

@@ -4,8 +4,8 @@ import { sizeof } from '../sizeof.js';
 import type { Spec } from '../spec.js';
 import { type Composite, type Enum, type Member, type Type, VOID } from '../types.js';
 import { MAX_RESOLVE_DEPTH, qualifiedType, underlyingType } from '../underlying-type.js';
-import { HELPER_DEPS, HELPERS, type Helper, helperSource } from './ts-runtime.js';
 import { isTransparentTypedef, TsNames } from './ts-names.js';
+import { HELPER_DEPS, HELPERS, type Helper, helperSource } from './ts-runtime.js';
 
 /** What a declaration of the generated module is. */
 type EntityKind = 'composite' | 'enum' | 'value' | 'alias' | 'bytes';
@@ -122,7 +122,8 @@ export class TsGenerator {
    */
   declare(t: Type): Entity {
     let ty = t;
-    if (isTransparentTypedef(ty)) ty = qualifiedType((ty as Extract<Type, { kind: 'typedef' }>).type);
+    if (isTransparentTypedef(ty))
+      ty = qualifiedType((ty as Extract<Type, { kind: 'typedef' }>).type);
     const hit = this.byType.get(ty);
     if (hit) return hit;
     if (!this.canDeclare(ty)) {
@@ -167,7 +168,15 @@ export class TsGenerator {
 
   /** A declaration of `n` opaque bytes (a map's `key_size` without a key type). */
   declareBytes(name: string, n: number): Entity {
-    const e: Entity = { name, kind: 'bytes', type: VOID, origin: VOID, count: n, deps: [], code: '' };
+    const e: Entity = {
+      name,
+      kind: 'bytes',
+      type: VOID,
+      origin: VOID,
+      count: n,
+      deps: [],
+      code: '',
+    };
     this.entities.push(e);
     return e;
   }
@@ -367,7 +376,9 @@ ${enc.join('\n')}
     for (const leaf of leaves) {
       const f = this.field(e, leaf, size);
       flex ||= f.flex;
-      const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(leaf.name) ? leaf.name : JSON.stringify(leaf.name);
+      const key = /^[A-Za-z_][A-Za-z0-9_]*$/.test(leaf.name)
+        ? leaf.name
+        : JSON.stringify(leaf.name);
       iface.push(`  ${key}: ${f.ts};`);
       prelude.push(...f.prelude);
       props.push(`      ${key}: ${f.expr.replaceAll('\n', '\n      ')},`);
@@ -438,7 +449,10 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
   private field(e: Entity, leaf: Leaf, size: number): FieldCode {
     const where = leaf.name ? `${e.name}.${leaf.name}` : e.name;
     const u = underlyingType(leaf.type);
-    if (leaf.bitfieldSize > 0 || (u.kind === 'int' && (u.bits !== u.size * 8 || u.bitOffset !== 0))) {
+    if (
+      leaf.bitfieldSize > 0 ||
+      (u.kind === 'int' && (u.bits !== u.size * 8 || u.bitOffset !== 0))
+    ) {
       return this.bitfield(e, leaf, size);
     }
     if (leaf.bitOffset % 8 !== 0) this.fail(e.origin, `member '${leaf.name}' is not byte-aligned`);
@@ -447,7 +461,11 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     let t = qualifiedType(leaf.type);
     const dims: number[] = [];
     for (let depth = 0; t.kind === 'array'; depth++) {
-      if (depth > MAX_RESOLVE_DEPTH) this.fail(e.origin, `member '${leaf.name}': array of more than ${MAX_RESOLVE_DEPTH} dimensions`);
+      if (depth > MAX_RESOLVE_DEPTH)
+        this.fail(
+          e.origin,
+          `member '${leaf.name}': array of more than ${MAX_RESOLVE_DEPTH} dimensions`,
+        );
       dims.push(t.nelems);
       t = qualifiedType(t.type);
     }
@@ -455,7 +473,10 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     const total = dims.reduce((a, n) => a * n, 1) * elem.size;
     const flex = dims.length > 0 && dims[0] === 0;
     if (!flex && at + total > size) {
-      this.fail(e.origin, `member '${leaf.name}' (bytes ${at}..${at + total}) ends past the size ${size}`);
+      this.fail(
+        e.origin,
+        `member '${leaf.name}' (bytes ${at}..${at + total}) ends past the size ${size}`,
+      );
     }
     if (elem.k === 'codec') e.deps.push(elem.entity);
     const off = (extra: string) => `offset${at ? ` + ${at}` : ''}${extra}`;
@@ -509,7 +530,8 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
       for (let level = 0; level < loops.length; level++) {
         const pad = '  '.repeat(level);
         if (level > 0) out.push(`${pad}const ${ev(level)} = ${ev(level - 1)}[${idx(level - 1)}]!;`);
-        if (!(level === 0 && flex)) out.push(`${pad}$len(${ev(level)}, ${loops[level]}, '${where}');`);
+        if (!(level === 0 && flex))
+          out.push(`${pad}$len(${ev(level)}, ${loops[level]}, '${where}');`);
         const lim = level === 0 && flex ? `${v}.length` : String(loops[level]);
         out.push(`${pad}for (let ${idx(level)} = 0; ${idx(level)} < ${lim}; ${idx(level)}++) {`);
       }
@@ -549,7 +571,9 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
       );
     }
     const deepest = loops.length - 1;
-    prelude.push(`${'  '.repeat(loops.length)}${arr(deepest)}.push(${leafGet(offAt(loops.length))});`);
+    prelude.push(
+      `${'  '.repeat(loops.length)}${arr(deepest)}.push(${leafGet(offAt(loops.length))});`,
+    );
     for (let level = deepest; level >= 0; level--) {
       const pad = '  '.repeat(level);
       prelude.push(`${pad}}`);
@@ -578,7 +602,10 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
       if (isTransparentTypedef(t)) return this.shape(qualifiedType(t.type), anonName, owner);
       const u = underlyingType(t);
       if (u.kind === 'void' || u.kind === 'func_proto' || u.kind === 'fwd') {
-        return this.fail(owner.origin, `${describe(this.spec, t)} is a ${u.kind}, which has no value`);
+        return this.fail(
+          owner.origin,
+          `${describe(this.spec, t)} is a ${u.kind}, which has no value`,
+        );
       }
       const d = this.declare(t);
       if (u.kind === 'int' || u.kind === 'float' || u.kind === 'pointer' || u.kind === 'enum') {
@@ -625,7 +652,8 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
           ts: name ?? 'Uint8Array',
           size: t.size,
           get: (o) => this.use('$bytes', `$bytes(view, ${o}, ${t.size})`),
-          set: (o, v) => this.use('$setBytes', `$setBytes(view, ${o}, ${v}, ${t.size}, '${t.name}')`),
+          set: (o, v) =>
+            this.use('$setBytes', `$setBytes(view, ${o}, ${v}, ${t.size}, '${t.name}')`),
         };
       case 'enum':
       case 'int': {
@@ -690,7 +718,10 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     const inner = bitOffset % 8;
     const w = Math.ceil((inner + n) / 8);
     if (byte + w > size) {
-      this.fail(e.origin, `bitfield '${leaf.name}' (bytes ${byte}..${byte + w}) ends past the size ${size}`);
+      this.fail(
+        e.origin,
+        `bitfield '${leaf.name}' (bytes ${byte}..${byte + w}) ends past the size ${size}`,
+      );
     }
     const shift = this.le ? inner : 8 * w - inner - n;
     const o = `offset${byte ? ` + ${byte}` : ''}`;
@@ -709,7 +740,10 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
           : `(${win} >>> ${shift}) & ${hex(2 ** n - 1)}`;
       set = (v) => this.use('$bfset', `$bfset(${args}, ${v});`);
     } else {
-      const raw = this.use(signed ? '$bfs64' : '$bfu64', `${signed ? '$bfs64' : '$bfu64'}(${args})`);
+      const raw = this.use(
+        signed ? '$bfs64' : '$bfu64',
+        `${signed ? '$bfs64' : '$bfu64'}(${args})`,
+      );
       get = asNumber ? `Number(${raw})` : raw;
       set = (v) => this.use('$bfset64', `$bfset64(${args}, ${asNumber ? `BigInt(${v})` : v});`);
     }
