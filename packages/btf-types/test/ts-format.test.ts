@@ -2,7 +2,18 @@
 // BPF gives the BTF; the host gcc fills every struct through C field access and records the
 // bytes and the values it reads back (tooling/testdata/gen-ts-probe.py). Codecs generated
 // from the BTF must decode those values and encode them back to those bytes.
-import { formatTypeScript, NotSupportedError, Spec, type Type } from '@btfkit/types';
+import {
+  BtfError,
+  Builder,
+  FormatError,
+  formatTypeScript,
+  INT_SIGNED,
+  Int,
+  NotSupportedError,
+  Spec,
+  Struct,
+  type Type,
+} from '@btfkit/types';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { importTs, typecheck } from '../../../tooling/ts-compile.ts';
 import { readFixture, readText } from './helpers.ts';
@@ -228,5 +239,58 @@ describe('gen ts: declarations', () => {
     const bytes = new Uint8Array(codec.size).fill(7);
     codec.encode({}, new DataView(bytes.buffer));
     expect(bytes.every((b) => b === 7)).toBe(true);
+  });
+});
+
+describe('gen ts: bad input gets typed errors', () => {
+  const int = new Int('int', 4, INT_SIGNED);
+  const parse = (...types: Type[]) => {
+    const b = new Builder();
+    for (const t of types) b.add(t);
+    return Spec.parse(b.marshal());
+  };
+  const member = (name: string, type: Type, bitOffset = 0, bitfieldSize = 0) => ({
+    name,
+    type,
+    bitOffset,
+    bitfieldSize,
+  });
+
+  it('a member past the end of its struct', () => {
+    const spec = parse(new Struct('s', 4, [member('a', int, 32)]));
+    expect(() => formatTypeScript(spec, [spec.typeByName('s', 'struct')])).toThrow(FormatError);
+  });
+
+  it('a bitfield of a struct type, a bitfield past the end', () => {
+    const inner = new Struct('inner', 4, [member('a', int)]);
+    const spec = parse(new Struct('s', 8, [member('x', inner, 0, 3)]));
+    expect(() => formatTypeScript(spec, [spec.typeByName('s', 'struct')])).toThrow(FormatError);
+    const past = parse(new Struct('p', 4, [member('x', int, 30, 8)]));
+    expect(() => formatTypeScript(past, [past.typeByName('p', 'struct')])).toThrow(FormatError);
+  });
+
+  it('a struct that holds itself by value', () => {
+    const s = new Struct('self', 8, []);
+    s.members.push(member('me', s));
+    const spec = parse(s);
+    expect(() => formatTypeScript(spec, [spec.typeByName('self', 'struct')])).toThrow(BtfError);
+  });
+
+  it('anonymous members nested 100000 deep: an error, not a stack overflow', () => {
+    let t: Type = int;
+    for (let i = 0; i < 100_000; i++) t = new Struct('', 4, [member('', t)]);
+    const spec = parse(new Struct('deep', 4, [member('', t)]));
+    expect(() => formatTypeScript(spec, [spec.typeByName('deep', 'struct')])).toThrow(BtfError);
+  });
+
+  it('named structs nested 2000 deep by value: generated without recursion', () => {
+    let t: Type = int;
+    for (let i = 0; i < 2000; i++) t = new Struct(`n${i}`, 4, [member('x', t)]);
+    const spec = parse(t);
+    // libbpf's alignment rule recurses 32 levels at most: deeper nesting is refused as such.
+    expect(() => formatTypeScript(spec, [spec.typeByName('n1999', 'struct')])).toThrow(BtfError);
+    expect(formatTypeScript(spec, [spec.typeByName('n20', 'struct')])).toContain(
+      'export interface n0 {',
+    );
   });
 });

@@ -2,7 +2,7 @@ import { FormatError, NotSupportedError } from '@btfkit/wire';
 import { alignof } from '../alignof.js';
 import { sizeof } from '../sizeof.js';
 import type { Spec } from '../spec.js';
-import { type Composite, type Enum, type Member, type Type, VOID } from '../types.js';
+import { type Composite, type Enum, INT_BOOL, type Member, type Type, VOID } from '../types.js';
 import { MAX_RESOLVE_DEPTH, qualifiedType, underlyingType } from '../underlying-type.js';
 import { isTransparentTypedef, TsNames } from './ts-names.js';
 import { HELPER_DEPS, HELPERS, type Helper, helperSource } from './ts-runtime.js';
@@ -609,7 +609,7 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
       }
       const d = this.declare(t);
       if (u.kind === 'int' || u.kind === 'float' || u.kind === 'pointer' || u.kind === 'enum') {
-        return { ...this.scalar(u, d.name) };
+        return this.scalar(u, d.name);
       }
       return { k: 'codec', ts: d.name, size: sizeof(t), entity: d };
     }
@@ -657,8 +657,13 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
         };
       case 'enum':
       case 'int': {
-        const signed = t.kind === 'int' ? t.signed : t.signed;
-        const bool = t.kind === 'int' && (t.encoding & 4) !== 0;
+        const signed = t.signed;
+        const bool = t.kind === 'int' && (t.encoding & INT_BOOL) !== 0;
+        if (t.kind === 'int' && (t.bits !== t.size * 8 || t.bitOffset !== 0)) {
+          throw new NotSupportedError(
+            `btf: ${describe(this.spec, t)}: a ${t.bits}-bit int outside a struct member`,
+          );
+        }
         const s = intAccess(t.size, signed);
         if (s === undefined) return this.fail(t, `${t.size}-byte integers are not supported`);
         if (t.size === 16) {
@@ -699,7 +704,7 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     let named: string | undefined;
     if (u.kind === 'int') {
       signed = u.signed;
-      bool = (u.encoding & 4) !== 0;
+      bool = (u.encoding & INT_BOOL) !== 0;
       if (n === 0) {
         // A bitfield of a struct without kind_flag: the int's own offset and width.
         n = u.bits;
@@ -778,7 +783,7 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
 
   /** The TypeScript type a whole int or enum maps to. */
   private shapeTs(u: Type): string {
-    if (u.kind === 'int' && (u.encoding & 4) !== 0) return 'boolean';
+    if (u.kind === 'int' && (u.encoding & INT_BOOL) !== 0) return 'boolean';
     if (u.kind === 'int' || u.kind === 'enum') return u.size > 4 ? 'bigint' : 'number';
     return '';
   }
@@ -826,5 +831,5 @@ function intAccess(size: number, signed: boolean): [string, string] | undefined 
 /** An 8-bit integer that is not a `_Bool`: arrays of these decode to a Uint8Array. */
 function isByte(t: Type): boolean {
   const u = underlyingType(t);
-  return u.kind === 'int' && u.size === 1 && (u.encoding & 4) === 0 && u.bits === 8;
+  return u.kind === 'int' && u.size === 1 && (u.encoding & INT_BOOL) === 0 && u.bits === 8;
 }
