@@ -169,7 +169,14 @@ gen_gents() {
 	log "gen-ts/layouts.values.json"
 	python3 "$here/gen-ts-probe.py" "$tmp/gen-ts-el.json" "$tmp/gen-ts-eb.json" >"$tmp/gen-ts-probe.c"
 	"$CC" -O2 -Wall -Werror -I"$dir" -o "$tmp/gen-ts-probe" "$tmp/gen-ts-probe.c"
-	to "$dir/layouts.values.json" "$tmp/gen-ts-probe"
+	"$tmp/gen-ts-probe" "$tmp/gen-ts-init.c" >"$tmp/gen-ts-values.json"
+	# The probe's values as static initializers, laid out by clang for both byte orders.
+	for order in el eb; do
+		"$CLANG" -target "bpf$order" -O2 -Wall -Werror -I"$dir" \
+			-c "$tmp/gen-ts-init.c" -o "$tmp/gen-ts-init-$order.o"
+	done
+	to "$dir/layouts.values.json" python3 "$here/gen-ts-probe.py" merge \
+		"$tmp/gen-ts-values.json" "$tmp/gen-ts-init-el.o" "$tmp/gen-ts-init-eb.o"
 }
 
 gen_vmlinux() {

@@ -33,6 +33,9 @@ interface Sample {
 }
 interface Root {
   readonly root: string;
+  /** clang's bpfel and bpfeb layout of the first sample's values (roots without unions). */
+  readonly leClang?: string;
+  readonly beClang?: string;
   readonly size: number;
   readonly total: number;
   readonly flex: number;
@@ -140,6 +143,12 @@ for (const order of ['el', 'eb'] as const) {
         expect(codec, codecName(root.root)).toBeDefined();
         expect(codec.size).toBe(root.size);
         const count = root.flex;
+        const clang = order === 'el' ? root.leClang : root.beClang;
+        if (clang !== undefined) {
+          // The compiler that made the BTF lays the same values out as the probe's images.
+          const first = root.samples[0]!;
+          expect(clang).toBe(order === 'el' ? first.le : first.be);
+        }
         for (const sample of root.samples) {
           const zeroed = hex(order === 'el' ? sample.le : sample.be);
           const filled = hex(order === 'el' ? sample.leFF : sample.beFF);
