@@ -1,9 +1,10 @@
 // Test helpers for generated TypeScript (btfkit gen ts): type-check it the way a user's
 // strict project would, and load it as a module. Imported by tests only.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 
 /** The compiler options generated modules must pass: the house strict settings. */
@@ -61,4 +62,17 @@ export async function importTs(source: string): Promise<Record<string, unknown>>
   const path = join(dir, `m${count++}.mjs`);
   writeFileSync(path, js);
   return import(pathToFileURL(path).href);
+}
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** `source` as the repository's Biome setup formats a TypeScript file. */
+export function biomeFormat(source: string): string {
+  const r = spawnSync(
+    join(repo, 'node_modules/.bin/biome'),
+    ['format', '--stdin-file-path=generated.ts'],
+    { input: source, encoding: 'utf8', cwd: repo, maxBuffer: 1 << 28 },
+  );
+  if (r.status !== 0) throw new Error(`biome format: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
 }

@@ -2,7 +2,7 @@
 // type-checks under strict and its codec round-trips a task_struct's worth of bytes.
 import { formatTypeScript, Spec } from '@btfkit/types';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { importTs, typecheck } from '../../../tooling/ts-compile.ts';
+import { biomeFormat, importTs, typecheck } from '../../../tooling/ts-compile.ts';
 import { readFixture } from './helpers.ts';
 
 describe('gen ts: vmlinux', () => {
@@ -15,9 +15,10 @@ describe('gen ts: vmlinux', () => {
     });
   });
 
-  it('task_struct and what it reaches type-checks under strict', () => {
+  it('task_struct and what it reaches type-checks under strict, formatted', () => {
     expect(source).toContain('export interface task_struct {');
     expect(typecheck({ 'task_struct.ts': source })).toEqual([]);
+    expect(biomeFormat(source) === source).toBe(true);
   });
 
   it('task_struct decodes and re-encodes its own value', async () => {

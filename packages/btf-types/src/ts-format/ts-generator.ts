@@ -305,10 +305,10 @@ export class TsGenerator {
 export const ${e.name} = {
   size: ${e.count},
   align: 1,
-  decode(view: DataView, offset = 0): ${e.name} {
+${decodeHead(e.name, '')}
     return $bytes(view, offset, ${e.count});
   },
-  encode(value: ${e.name}, view: DataView, offset = 0): void {
+${encodeHead(e.name, ' {')}
     $setBytes(view, offset, value, ${e.count}, '${e.name}');
   },
 };`;
@@ -337,10 +337,10 @@ export const ${e.name} = {
 export const ${e.name} = {
 ${lines.join('\n')}${lines.length ? '\n' : ''}  size: ${size},
   align: ${align},
-  decode(view: DataView, offset = 0): ${e.name} {
+${decodeHead(e.name, '')}
     return ${shape.k === 'scalar' ? shape.get('offset') : ''};
   },
-  encode(value: ${e.name}, view: DataView, offset = 0): void {
+${encodeHead(e.name, ' {')}
     ${shape.k === 'scalar' ? shape.set('offset', 'value') : ''};
   },
 } as const;`;
@@ -356,10 +356,10 @@ ${lines.join('\n')}${lines.length ? '\n' : ''}  size: ${size},
 export const ${e.name} = {
   size: ${size},
   align: ${align},
-  decode(view: DataView, offset = 0${count}): ${e.name} {
+${decodeHead(e.name, count)}
 ${f.prelude.map((l) => `    ${l}\n`).join('')}    return ${f.expr.replaceAll('\n', '\n    ')};
   },
-  encode(value: ${e.name}, view: DataView, offset = 0): void {
+${encodeHead(e.name, ' {')}
 ${enc.join('\n')}
   },
 };`;
@@ -381,29 +381,28 @@ ${enc.join('\n')}
         : JSON.stringify(leaf.name);
       iface.push(`  ${key}: ${f.ts};`);
       prelude.push(...f.prelude);
-      props.push(`      ${key}: ${f.expr.replaceAll('\n', '\n      ')},`);
+      props.push(property(key, f.expr));
       const v = `$v${this.local++}`;
       enc.push(`const ${v} = value.${leaf.name};`);
       const body = f.encode(v);
       if (body.length === 1) {
-        enc.push(`if (${v} !== undefined) ${body[0]}`);
+        enc.push(...ifStatement(`if (${v} !== undefined)`, body[0]!));
       } else {
         enc.push(`if (${v} !== undefined) {`, ...body.map((l) => `  ${l}`), '}');
       }
     }
     const count = flex ? ', count = 0' : '';
     const ret = props.length ? `{\n${props.join('\n')}\n    }` : '{}';
-    return `export interface ${e.name} {
-${iface.map((l) => `${l}\n`).join('')}}
+    const body = iface.length ? `{\n${iface.map((l) => `${l}\n`).join('')}}` : '{}';
+    return `export interface ${e.name} ${body}
 
 export const ${e.name} = {
   size: ${size},
   align: ${align},
-  decode(view: DataView, offset = 0${count}): ${e.name} {
+${decodeHead(e.name, count)}
 ${prelude.map((l) => `    ${l}\n`).join('')}    return ${ret};
   },
-  encode(value: ${e.name}, view: DataView, offset = 0): void {
-${enc.map((l) => `    ${l}\n`).join('')}  },
+${encodeHead(e.name, enc.length ? ` {\n${enc.map((l) => `    ${l}\n`).join('')}  },` : ' {},')}
 };`;
   }
 
@@ -542,6 +541,10 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     };
     this.use('$len', '');
     const elements = loops.reduce((a, d) => a * d, 1);
+    // Line width left for an array literal at `level`: the first after `key: ` (or `return `),
+    // the others on lines of their own inside it, each followed by a comma.
+    const width = (level: number) =>
+      LINE_WIDTH - (level === 0 ? (leaf.name ? 8 + leaf.name.length : 12) : 6 + 2 * level) - 1;
     if (!flex && elements <= MAX_UNROLLED) {
       // Small arrays decode as array literals: V8 builds those faster than pushes in a loop.
       const last = strides[loops.length - 1]!;
@@ -553,7 +556,7 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
       for (let level = loops.length - 1; level >= 0; level--) {
         const grouped: string[] = [];
         for (let i = 0; i < items.length; i += loops[level]!) {
-          grouped.push(arrayLiteral(items.slice(i, i + loops[level]!)));
+          grouped.push(arrayLiteral(items.slice(i, i + loops[level]!), width(level)));
         }
         items = grouped;
       }
@@ -737,12 +740,14 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     let set: (v: string) => string;
     if (small) {
       // Decoding is inline (it is on the hot path of every decode); encoding calls a helper.
-      const win = this.window(o, w);
+      const win = this.window(byte, w);
       get = signed
         ? `(${win} << ${32 - shift - n}) >> ${32 - n}`
         : n === 32
           ? `${win} >>> 0`
-          : `(${win} >>> ${shift}) & ${hex(2 ** n - 1)}`;
+          : shift === 0
+            ? `${win} & ${hex(2 ** n - 1)}`
+            : `(${win} >>> ${shift}) & ${hex(2 ** n - 1)}`;
       set = (v) => this.use('$bfset', `$bfset(${args}, ${v});`);
     } else {
       const raw = this.use(
@@ -764,20 +769,21 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
     return { ts, prelude: [], expr: get, encode: (v) => [set(v)], flex: false };
   }
 
-  /** An expression for the `w` bytes at `o` as one unsigned integer in the byte order. */
-  private window(o: string, w: number): string {
+  /** An expression for the `w` bytes at `byte` as one unsigned integer in the byte order. */
+  private window(byte: number, w: number): string {
     const L = String(this.le);
+    const at = (k: number) => `offset${byte + k ? ` + ${byte + k}` : ''}`;
     switch (w) {
       case 1:
-        return `view.getUint8(${o})`;
+        return `view.getUint8(${at(0)})`;
       case 2:
-        return `view.getUint16(${o}, ${L})`;
+        return `view.getUint16(${at(0)}, ${L})`;
       case 3:
         return this.le
-          ? `(view.getUint16(${o}, true) | (view.getUint8(${o} + 2) << 16))`
-          : `((view.getUint16(${o}, false) << 8) | view.getUint8(${o} + 2))`;
+          ? `(view.getUint16(${at(0)}, true) | (view.getUint8(${at(2)}) << 16))`
+          : `((view.getUint16(${at(0)}, false) << 8) | view.getUint8(${at(2)}))`;
       default:
-        return `view.getUint32(${o}, ${L})`;
+        return `view.getUint32(${at(0)}, ${L})`;
     }
   }
 
@@ -789,6 +795,9 @@ ${enc.map((l) => `    ${l}\n`).join('')}  },
   }
 }
 
+/** The line width the output is laid out for (the house Biome setting). */
+const LINE_WIDTH = 100;
+
 /** Arrays of at most this many elements decode as array literals rather than in loops. */
 const MAX_UNROLLED = 64;
 
@@ -796,10 +805,58 @@ const MAX_UNROLLED = 64;
  * `[a, b]` on one line when short, else one element per line; continuation lines are
  * indented relative to the literal's first line (the caller indents them further).
  */
-function arrayLiteral(items: string[]): string {
+function arrayLiteral(items: string[], width: number): string {
   const line = `[${items.join(', ')}]`;
-  if (line.length <= 72 && !line.includes('\n')) return line;
+  if (line.length <= width && !line.includes('\n')) return line;
   return `[\n${items.map((x) => `  ${x.replaceAll('\n', '\n  ')},\n`).join('')}]`;
+}
+
+/**
+ * `key: expr,` inside a decoder's object literal, broken as Biome breaks a line longer than
+ * {@link LINE_WIDTH}: after the key for an operator expression, between the arguments for a
+ * call.
+ */
+function property(key: string, expr: string): string {
+  const line = `      ${key}: ${expr},`;
+  if (line.length <= LINE_WIDTH || expr.includes('\n')) return line.replaceAll('\n', '\n      ');
+  const call = /^([\w$.]+)\((.*)\)$/.exec(expr);
+  if (call && !/[()]/.test(call[2]!)) {
+    const args = call[2]!.split(', ').map((a) => `        ${a},\n`);
+    return `      ${key}: ${call[1]}(\n${args.join('')}      ),`;
+  }
+  return `      ${key}:\n        ${expr},`;
+}
+
+/** The first line(s) of a codec's `decode`, parameters broken over lines when long. */
+function decodeHead(name: string, count: string): string {
+  const line = `  decode(view: DataView, offset = 0${count}): ${name} {`;
+  if (line.length <= LINE_WIDTH) return line;
+  const extra = count ? '    count = 0,\n' : '';
+  return `  decode(\n    view: DataView,\n    offset = 0,\n${extra}  ): ${name} {`;
+}
+
+/**
+ * A codec's `encode` from its name on, `body` (` {…},`) after the parameters, which are broken
+ * like {@link decodeHead}'s when the first line is long.
+ */
+function encodeHead(name: string, body: string): string {
+  const line = `  encode(value: ${name}, view: DataView, offset = 0): void${body}`;
+  if (line.indexOf('\n') === -1 ? line.length <= LINE_WIDTH : line.indexOf('\n') <= LINE_WIDTH) {
+    return line;
+  }
+  return `  encode(\n    value: ${name},\n    view: DataView,\n    offset = 0,\n  ): void${body}`;
+}
+
+/**
+ * `if (cond) stmt` at the indentation of an encoder's body (4), broken as Biome breaks it when
+ * long: the statement on a line of its own, and a call's arguments one per line.
+ */
+function ifStatement(cond: string, stmt: string): string[] {
+  if (4 + cond.length + 1 + stmt.length <= LINE_WIDTH) return [`${cond} ${stmt}`];
+  if (6 + stmt.length <= LINE_WIDTH) return [cond, `  ${stmt}`];
+  const call = /^([\w$.]+)\((.*)\);$/.exec(stmt);
+  if (!call || /[()]/.test(call[2]!)) return [cond, `  ${stmt}`];
+  return [cond, `  ${call[1]}(`, ...call[2]!.split(', ').map((a) => `    ${a},`), '  );'];
 }
 
 /** A mask in hex. */
