@@ -3,8 +3,9 @@
  * when used, in this order, so output stays small and deterministic. `$` cannot occur in a C
  * identifier, so these names never clash with a generated declaration.
  *
- * Bitfields are read and written through a window: the few whole bytes that hold the field,
- * read as one unsigned integer in the module's byte order. In that integer the field is `n`
+ * Bitfields are written (and wide ones read) through a window: the few whole bytes that hold
+ * the field, read as one unsigned integer in the module's byte order; narrow ones are read
+ * inline by the same rule (see the generator). In that integer the field is `n`
  * bits at shift `s` from the least significant bit, which the generator computes from the BTF
  * bit offset: little-endian targets number bits from the least significant bit of the first
  * byte, big-endian ones from the most significant bit.
@@ -17,8 +18,6 @@ export const HELPERS = [
   '$setBytes',
   '$win',
   '$put',
-  '$bfu',
-  '$bfs',
   '$bfset',
   '$winBig',
   '$putBig',
@@ -35,8 +34,6 @@ export type Helper = (typeof HELPERS)[number];
 /** Helpers that the given helper calls. */
 export const HELPER_DEPS: Readonly<Partial<Record<Helper, readonly Helper[]>>> = {
   $setBytes: ['$len'],
-  $bfu: ['$win'],
-  $bfs: ['$win'],
   $bfset: ['$win', '$put'],
   $bfu64: ['$winBig'],
   $bfs64: ['$winBig'],
@@ -104,14 +101,6 @@ ${
     default:
       view.setUint32(o, x, ${L});
   }
-}`;
-    case '$bfu':
-      return `function $bfu(view: DataView, o: number, w: number, s: number, n: number): number {
-  return (($win(view, o, w) >>> s) & (2 ** n - 1)) >>> 0;
-}`;
-    case '$bfs':
-      return `function $bfs(view: DataView, o: number, w: number, s: number, n: number): number {
-  return (($win(view, o, w) >>> s) << (32 - n)) >> (32 - n);
 }`;
     case '$bfset':
       return `function $bfset(view: DataView, o: number, w: number, s: number, n: number, v: number): void {
