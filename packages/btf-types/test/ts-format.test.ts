@@ -62,6 +62,29 @@ function rootType(spec: Spec, root: string): Type {
 const hex = (s: string) => Uint8Array.from(s.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
+/**
+ * A DataView over `buf` whose accessors throw when they touch a byte outside `[lo, hi)`: the
+ * codecs read and write nothing outside the value they were given.
+ */
+function guardedView(buf: ArrayBuffer, lo: number, hi: number): DataView {
+  const view = new DataView(buf);
+  return new Proxy(view, {
+    get(target, prop) {
+      const f = Reflect.get(target, prop, target) as unknown;
+      if (typeof f !== 'function') return f;
+      const m = /^[gs]et(?:Big)?(?:Uint|Int|Float)(\d+)$/.exec(String(prop));
+      if (!m) return f.bind(target);
+      const width = Number(m[1]) / 8;
+      return (o: number, ...rest: unknown[]) => {
+        if (o < lo || o + width > hi) {
+          throw new Error(`${String(prop)} at ${o}..${o + width}, outside ${lo}..${hi}`);
+        }
+        return f.call(target, o, ...rest);
+      };
+    },
+  });
+}
+
 /** Follows `a.b[2].c` through a decoded value. */
 function at(value: unknown, path: string): unknown {
   let cur = value;
@@ -183,6 +206,9 @@ for (const order of ['el', 'eb'] as const) {
           const big = new Uint8Array(root.total + 8).fill(0xa5);
           big.set(filled, 3);
           expect(codec.decode(new DataView(big.buffer), 3, count)).toEqual(decoded);
+          const guard = guardedView(big.buffer, 3, 3 + root.total);
+          expect(codec.decode(guard, 3, count)).toEqual(decoded);
+          codec.encode(decoded, guard, 3);
           const into = new Uint8Array(root.total + 8);
           codec.encode(decoded, new DataView(into.buffer), 3);
           const want = new Uint8Array(root.total + 8);
