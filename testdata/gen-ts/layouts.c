@@ -36,4 +36,15 @@ struct {
 	__uint(value_size, 4);
 } events SEC(".maps");
 
+/* A value type declared in the map definition itself: anonymous. */
+struct {
+	__uint(type, 2 /* BPF_MAP_TYPE_ARRAY */);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct {
+		u64 packets;
+		u32 flags : 3;
+	});
+} stats SEC(".maps");
+
 char LICENSE[] SEC("license") = "GPL";

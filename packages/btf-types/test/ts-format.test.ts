@@ -249,6 +249,14 @@ describe('gen ts: declarations', () => {
     expect(ev.decode(new DataView(Uint8Array.of(1, 2, 3, 4).buffer))).toEqual(
       Uint8Array.of(1, 2, 3, 4),
     );
+    // An anonymous value struct gets its codec under the map's name.
+    expect(src).toContain('export interface statsValue {');
+    const stats = mod.statsValue as Codec;
+    expect(stats.size).toBe(16);
+    const b = new Uint8Array(16);
+    b[0] = 7;
+    b[8] = 0xfd;
+    expect(stats.decode(new DataView(b.buffer))).toEqual({ packets: 7n, flags: 5 });
   });
 
   it('every named type when none is given, big-endian when asked', async () => {

@@ -153,7 +153,7 @@ describe('btfkit gen ts (the README example)', () => {
   it('generates map codecs from an object, compiles them and decodes bytes', async () => {
     const { importTs, typecheck } = await import('../../../tooling/ts-compile.ts');
     const spec = btfkit.loadSpec(join(testdata, 'gen-ts', 'layouts-el.o'));
-    expect(btfkit.btfMapTypes(spec).map((m) => m.name)).toEqual(['points', 'events']);
+    expect(btfkit.btfMapTypes(spec).map((m) => m.name)).toEqual(['points', 'events', 'stats']);
     const src = btfkit.formatTypeScript(spec, [], { maps: true, source: 'layouts-el.o' });
     expect(typecheck({ 'prog-maps.ts': src })).toEqual([]);
     const mod = await importTs(src);
