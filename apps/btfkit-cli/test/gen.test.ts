@@ -54,7 +54,7 @@ describe('btfkit gen ts', () => {
 
   it('usage errors exit 2, unknown types 1', () => {
     expect(btfkit('gen', 'rust', obj('el')).status).toBe(2);
-    expect(btfkit('gen', 'ts').status).toBe(2);
+    expect(btfkit('gen').status).toBe(2);
     expect(btfkit('gen', 'ts', obj('el'), '--byte-order', 'middle').status).toBe(2);
     const r = btfkit('gen', 'ts', obj('el'), '--type', 'struct no_such');
     expect(r.status).toBe(1);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Spec, Type } from 'btfkit';
 import { UsageError } from '../cli-error.js';
-import { loadInput } from '../input.js';
+import { inputPath, loadInput } from '../input.js';
 import { write } from '../output.js';
 import type { Command } from './command.js';
 
@@ -9,10 +9,11 @@ export const gen: Command = {
   name: 'gen',
   summary: 'generate TypeScript types and DataView codecs from BTF',
   usage:
-    'btfkit gen ts FILE [--type NAME]... [--maps] [-o OUT.ts] [--byte-order little|big] [--base FILE]',
+    'btfkit gen ts [FILE] [--type NAME]... [--maps] [-o OUT.ts] [--byte-order little|big] [--base FILE]',
   help: `Writes one self-contained TypeScript module (no imports) with an interface and a codec
 (size, align, decode(view, offset), encode(value, view, offset)) for each type asked for and
-every named type it holds by value. FILE is a BPF object, raw BTF or a kernel image.
+every named type it holds by value. FILE is a BPF object, raw BTF or a kernel image
+(default: the running kernel's BTF).
 
   --type NAME          a struct, union, enum or typedef: 'task_struct', 'struct foo',
                        'union bar', 'enum baz' or 'typedef qux'; repeat for more. A bare
@@ -37,7 +38,6 @@ every named type it holds by value. FILE is a BPF object, raw BTF or a kernel im
         `${what === undefined ? 'missing' : `unknown generator '${what}':`} use 'gen ts'\nusage: ${gen.usage}`,
       );
     }
-    if (file === undefined) throw new UsageError(`missing FILE\nusage: ${gen.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
     const order = values['byte-order'] as string | undefined;
     if (order !== undefined && order !== 'little' && order !== 'big') {
@@ -49,7 +49,7 @@ every named type it holds by value. FILE is a BPF object, raw BTF or a kernel im
     const { formatTypeScript } = await import('btfkit');
     const types = names.length || maps ? names.map((n) => findType(spec, n)) : undefined;
     const text = formatTypeScript(spec, types, {
-      source: file.replace(/^.*\//, ''),
+      source: inputPath(file).replace(/^.*\//, ''),
       maps,
       ...(order === undefined ? {} : { byteOrder: order }),
     });
