@@ -303,7 +303,14 @@ describe('gen ts: bad input gets typed errors', () => {
 
   it('a member past the end of its struct', () => {
     const spec = parse(new Struct('s', 4, [member('a', int, 32)]));
-    expect(() => formatTypeScript(spec, [spec.typeByName('s', 'struct')])).toThrow(FormatError);
+    const s = spec.typeByName('s', 'struct');
+    expect(() => formatTypeScript(spec, [s])).toThrow(FormatError);
+    expect(() => formatTypeScript(spec, [s])).toThrow(/struct 's' \(type id \d+\): member 'a'/);
+    try {
+      formatTypeScript(spec, [s]);
+    } catch (e) {
+      expect((e as FormatError).typeID).toBe(spec.typeID(s));
+    }
   });
 
   it('a bitfield of a struct type, a bitfield past the end', () => {

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { Spec, Type } from 'btfkit';
 import { UsageError } from '../cli-error.js';
 import { inputPath, loadInput } from '../input.js';
-import { write } from '../output.js';
+import { write, writeFileAtomic } from '../output.js';
 import type { Command } from './command.js';
 
 export const gen: Command = {
@@ -55,7 +54,7 @@ every named type it holds by value. FILE is a BPF object, raw BTF or a kernel im
     });
     const out = values.output as string | undefined;
     if (out === undefined) await write(text);
-    else writeFileSync(out, text);
+    else writeFileAtomic(out, text);
   },
 };
 

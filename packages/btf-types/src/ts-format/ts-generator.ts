@@ -94,7 +94,7 @@ export class TsGenerator {
     const id = this.spec.typeIDOrUndefined(t);
     throw new FormatError(
       `btf: ${describe(this.spec, t)}: ${what}`,
-      id === undefined ? {} : { typeId: id },
+      id === undefined ? {} : { typeID: id },
     );
   }
 
