@@ -30,7 +30,7 @@ export interface FormatTypeScriptOptions {
  * per enum a `number` (or `bigint`) type and a const with its enumerators beside the codec
  * fields (an enumerator named like a codec field gets `$` appended); per typedef an alias.
  * Without `types` (undefined), every named struct, union, enum and typedef of the Spec that
- * has a value, in ID order.
+ * has a value, in ID order (for split BTF, of the split part; base types come in as reached).
  *
  * Values: integers of up to 32 bits, enums of up to 4 bytes and 4- and 8-byte floats are
  * numbers; 64- and 128-bit integers, 8-byte enums and pointers are bigints; `_Bool` is a
@@ -65,7 +65,11 @@ export function formatTypeScript(
   const order = options.byteOrder ?? spec.byteOrder;
   const gen = new TsGenerator(spec, { littleEndian: order === 'little' });
   if (types === undefined) {
-    for (const t of spec) if (t.name !== '' && gen.canDeclare(t)) gen.declare(t);
+    // Split BTF: the types of this Spec, not its base's (those it reaches come along).
+    for (let id = spec.firstTypeID; id < spec.nextTypeID; id++) {
+      const t = spec.typeByID(id);
+      if (t.name !== '' && gen.canDeclare(t)) gen.declare(t);
+    }
   } else {
     for (const t of types) gen.declare(t);
   }
