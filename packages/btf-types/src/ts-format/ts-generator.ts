@@ -216,6 +216,14 @@ export class TsGenerator {
       e.code = this.emit(e);
     }
     this.checkAcyclic();
+    const names = new Map<string, Entity>();
+    for (const e of this.entities) {
+      const other = names.get(e.name);
+      if (other) {
+        this.fail(e.origin, `declared as '${e.name}', as is ${describe(this.spec, other.origin)}`);
+      }
+      names.set(e.name, e);
+    }
     const plain = this.entities.filter((e) => e.kind !== 'alias');
     const aliases = this.aliasOrder();
     const parts: string[] = [];
