@@ -48,14 +48,17 @@ export interface FormatTypeScriptOptions {
  * `size`.
  *
  * Names: C names; a struct, union or enum and a typedef of the same name make the typedef
- * `T$typedef`; several types of one kind and name are `T`, `T$2`, … in type ID order; a
- * typedef of the struct of its own name is that struct; reserved words get `$` appended; an
- * anonymous struct or union held by value is `Owner$member`. `$` cannot occur in C names.
+ * `T$typedef`; several structs, unions or enums of one name (or several typedefs) are `T`,
+ * `T$2`, … in type ID order; a typedef of the struct of its own name is that struct; reserved
+ * words and the codec parameter names (`view`, `offset`, `value`, `count`) get `$` appended;
+ * an anonymous struct or union held by value is `Owner$member`. `$` cannot occur in C names.
+ * The rules look at the whole Spec, so a type has the same name whatever is generated.
  * @throws NotSupportedError when one of `types` is not a named struct, union, enum or
  *   typedef of a value, or for an integer size other than 1, 2, 4, 8 or 16
  * @throws FormatError naming the type ID of a layout that cannot be decoded: a member past the
  *   end of its struct, a struct holding itself by value, a bitfield of a non-integer type
- * @throws BtfError for typedef chains longer than `MAX_RESOLVE_DEPTH` (a cycle)
+ * @throws BtfError for typedef chains longer than `MAX_RESOLVE_DEPTH` (a cycle), and for
+ *   structs nested by value more than `MAX_RESOLVE_DEPTH` deep (libbpf's alignment rule)
  */
 export function formatTypeScript(
   spec: Spec,

@@ -676,7 +676,11 @@ ${encodeHead(e.name, enc.length ? ` {\n${enc.map((l) => `    ${l}\n`).join('')} 
           );
         }
         const s = intAccess(t.size, signed);
-        if (s === undefined) return this.fail(t, `${t.size}-byte integers are not supported`);
+        if (s === undefined) {
+          throw new NotSupportedError(
+            `btf: ${describe(this.spec, t)}: ${t.size}-byte integers are not supported`,
+          );
+        }
         if (t.size === 16) {
           this.use('$u128', '');
           this.use('$set128', '');
