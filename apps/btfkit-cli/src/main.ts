@@ -15,7 +15,18 @@ import { load } from './commands/load.js';
 import { stats } from './commands/stats.js';
 import { write } from './output.js';
 
-const commands: readonly Command[] = [dump, find, diff, stats, encode, dedup, gen, load, list, features];
+const commands: readonly Command[] = [
+  dump,
+  find,
+  diff,
+  stats,
+  encode,
+  dedup,
+  gen,
+  load,
+  list,
+  features,
+];
 
 // A btfkit run lasts well under a second, and V8's optimizing compiler is a large share of its
 // CPU: `dump --format c` of vmlinux spent more CPU compiling (on background threads) than
