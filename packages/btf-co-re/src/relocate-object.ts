@@ -73,7 +73,7 @@ export function relocateObject(
     const relocation = relocations[i]!;
     if (!result.ok) {
       ok = false;
-      out.push({ relocation, result, patched: undefined });
+      out.push({ relocation, result, fixup: undefined, patched: undefined });
       return;
     }
     try {
@@ -86,10 +86,20 @@ export function relocateObject(
       }
       patchInstruction(data, elf.littleEndian, relocation.insnOff, result.fixup);
       const end = relocation.insnOff + (data[relocation.insnOff] === 0x18 ? 16 : 8);
-      out.push({ relocation, result, patched: data.slice(relocation.insnOff, Math.min(end, data.byteLength)) });
+      out.push({
+        relocation,
+        result,
+        fixup: result.fixup,
+        patched: data.slice(relocation.insnOff, Math.min(end, data.byteLength)),
+      });
     } catch (e) {
       ok = false;
-      out.push({ relocation, result: { ok: false, error: toRelocationError(relocation, e) }, patched: undefined });
+      out.push({
+        relocation,
+        result: { ok: false, error: toRelocationError(relocation, e) },
+        fixup: result.fixup,
+        patched: undefined,
+      });
     }
   });
   let bytes: Uint8Array | undefined;
