@@ -7,6 +7,9 @@
 //
 //   gcc -O2 -I<libbpf-1.1.2>/src -I<libbpf-1.1.2>/include/uapi -o core-oracle core-oracle.c -l:libbpf.a -lelf -lz
 //   ./core-oracle OBJ.o TARGET.btf
+//   ./core-oracle --bench RUNS OBJ.o TARGET.btf   (for `pnpm bench`: the median CPU and wall
+//       ms of computing and patching every relocation, a fresh candidate cache per run, the
+//       target parsed once; prints {"cpu":..,"wall":..,"relocations":..})
 //
 // Unlike libbpf it goes on after a failing relocation (leaving the candidate list as the
 // failure left it), so every relocation gets a golden. The object's ELF and .BTF.ext are read
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/bpf.h>
 #include "relo_core.h"
 
@@ -29,6 +33,7 @@
 int bpf_core_add_cands(struct bpf_core_cand *local_cand, size_t local_essent_len,
                        const struct btf *targ_btf, const char *targ_btf_name, int targ_start_id,
                        struct bpf_core_cand_list *cands);
+void bpf_core_free_cands(struct bpf_core_cand_list *cands);
 
 static unsigned char *file;
 static size_t file_sz;
@@ -147,40 +152,40 @@ static void print_spec(const struct bpf_core_spec *s) {
   printf("],\"bitOffset\":%u}", s->bit_offset);
 }
 
-int main(int argc, char **argv) {
-  if (argc != 3) die("usage: core-oracle OBJ.o TARGET.btf");
-  libbpf_set_print(silent);
-  file = read_file(argv[1], &file_sz);
-  read_elf();
-  struct section *btf_sec = find_section(".BTF"), *ext_sec = find_section(".BTF.ext");
-  if (!btf_sec || !ext_sec) die("%s: no .BTF or .BTF.ext", argv[1]);
-  struct btf *local = btf__new(btf_sec->data, btf_sec->size);
-  if (!local) die("%s: .BTF: %s", argv[1], strerror(errno));
-  struct btf *targ = btf__parse(argv[2], NULL);
-  if (!targ) die("%s: %s", argv[2], strerror(errno));
+static struct btf *local, *targ;
+static const unsigned char *core_start, *core_end;
+static uint32_t rec_size;
 
-  const unsigned char *ext = ext_sec->data;
-  uint32_t hdr_len = r32(ext + 4);
-  if (hdr_len < 32) die(".BTF.ext has no CO-RE relocations");
-  uint32_t core_off = r32(ext + 24), core_len = r32(ext + 28);
-  const unsigned char *p = ext + hdr_len + core_off, *end = p + core_len;
-  uint32_t rec_size = r32(p);
-  p += 4;
+static double clock_ms(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+// Computes (and with `print`, reports) every relocation in .BTF.ext order; returns how many.
+static int relocate_all(bool print) {
   uint32_t ntypes = btf__type_cnt(local);
   struct bpf_core_cand_list **cache = calloc(ntypes, sizeof(*cache));
-  while (p < end) {
+  int count = 0;
+  const unsigned char *p = core_start;
+  while (p < core_end) {
     const char *sec_name = btf__name_by_offset(local, r32(p));
     uint32_t num = r32(p + 4);
     p += 8;
     struct section *sec = find_section(sec_name);
     if (!sec) die("no section %s", sec_name);
-    for (uint32_t i = 0; i < num; i++, p += rec_size) {
+    for (uint32_t i = 0; i < num; i++, p += rec_size, count++) {
       struct bpf_core_relo relo = {
           .insn_off = r32(p), .type_id = r32(p + 4), .access_str_off = r32(p + 8), .kind = r32(p + 12)};
-      printf("{\"section\":\"%s\",\"index\":%u,\"insnOff\":%u,\"kind\":%d,\"typeId\":%u,\"access\":\"%s\",",
-             sec_name, i, relo.insn_off, relo.kind, relo.type_id,
-             btf__name_by_offset(local, relo.access_str_off));
+      if (print)
+        printf("{\"section\":\"%s\",\"index\":%u,\"insnOff\":%u,\"kind\":%d,\"typeId\":%u,\"access\":\"%s\",",
+               sec_name, i, relo.insn_off, relo.kind, relo.type_id,
+               btf__name_by_offset(local, relo.access_str_off));
       struct bpf_core_spec specs[3] = {};
       struct bpf_core_relo_res res = {};
       struct bpf_core_cand_list *cands = NULL;
@@ -202,34 +207,37 @@ int main(int argc, char **argv) {
       }
       if (!err) err = bpf_core_calc_relo_insn(sec_name, &relo, i, local, cands, specs, &res);
       if (err) {
-        printf("\"error\":%d}\n", err);
+        if (print) printf("\"error\":%d}\n", err);
         continue;
       }
-      printf("\"poison\":%s,\"validate\":%s,\"orig\":\"%llu\",\"new\":\"%llu\",\"origSz\":%u,\"newSz\":%u,\"failMemsz\":%s,",
-             res.poison ? "true" : "false", res.validate ? "true" : "false",
-             (unsigned long long)res.orig_val, (unsigned long long)res.new_val, res.orig_sz, res.new_sz,
-             res.fail_memsz_adjust ? "true" : "false");
-      printf("\"local\":");
-      print_spec(&specs[0]);
-      printf(",\"target\":");
-      if (res.poison || specs[2].btf == NULL)
-        printf("null");
-      else
-        print_spec(&specs[2]);
+      if (print) {
+        printf("\"poison\":%s,\"validate\":%s,\"orig\":\"%llu\",\"new\":\"%llu\",\"origSz\":%u,\"newSz\":%u,\"failMemsz\":%s,",
+               res.poison ? "true" : "false", res.validate ? "true" : "false",
+               (unsigned long long)res.orig_val, (unsigned long long)res.new_val, res.orig_sz, res.new_sz,
+               res.fail_memsz_adjust ? "true" : "false");
+        printf("\"local\":");
+        print_spec(&specs[0]);
+        printf(",\"target\":");
+        if (res.poison || specs[2].btf == NULL)
+          printf("null");
+        else
+          print_spec(&specs[2]);
+      }
       // Patch in the section copy, as libbpf patches the program's instructions.
       uint32_t idx = relo.insn_off / 8;
       struct bpf_insn insn[2] = {};
       size_t n = relo.insn_off % 8 == 0 && relo.insn_off + 16 <= sec->size ? 2 : 1;
       if (relo.insn_off % 8 || relo.insn_off + 8 > sec->size) {
-        printf(",\"patchError\":%d}\n", -EINVAL);
+        if (print) printf(",\"patchError\":%d}\n", -EINVAL);
         continue;
       }
       for (size_t k = 0; k < n; k++) decode_insn(sec->data + relo.insn_off + 8 * k, &insn[k]);
       err = bpf_core_patch_insn(sec_name, insn, idx, &relo, i, &res);
       if (err) {
-        printf(",\"patchError\":%d}\n", err);
+        if (print) printf(",\"patchError\":%d}\n", err);
         continue;
       }
+      if (!print) continue;
       for (size_t k = 0; k < n; k++) encode_insn(sec->data + relo.insn_off + 8 * k, &insn[k]);
       size_t len = insn[0].code == (BPF_LD | BPF_IMM | BPF_DW) ? 16 : 8;
       printf(",\"patched\":\"");
@@ -237,5 +245,52 @@ int main(int argc, char **argv) {
       printf("\"}\n");
     }
   }
+  for (uint32_t t = 0; t < ntypes; t++) bpf_core_free_cands(cache[t]);
+  free(cache);
+  return count;
+}
+
+int main(int argc, char **argv) {
+  int runs = 0;
+  if (argc == 5 && !strcmp(argv[1], "--bench")) {
+    runs = atoi(argv[2]);
+    argv += 2;
+    argc -= 2;
+  }
+  if (argc != 3) die("usage: core-oracle [--bench RUNS] OBJ.o TARGET.btf");
+  libbpf_set_print(silent);
+  file = read_file(argv[1], &file_sz);
+  read_elf();
+  struct section *btf_sec = find_section(".BTF"), *ext_sec = find_section(".BTF.ext");
+  if (!btf_sec || !ext_sec) die("%s: no .BTF or .BTF.ext", argv[1]);
+  local = btf__new(btf_sec->data, btf_sec->size);
+  if (!local) die("%s: .BTF: %s", argv[1], strerror(errno));
+  targ = btf__parse(argv[2], NULL);
+  if (!targ) die("%s: %s", argv[2], strerror(errno));
+
+  const unsigned char *ext = ext_sec->data;
+  uint32_t hdr_len = r32(ext + 4);
+  if (hdr_len < 32) die(".BTF.ext has no CO-RE relocations");
+  uint32_t core_off = r32(ext + 24), core_len = r32(ext + 28);
+  core_start = ext + hdr_len + core_off;
+  core_end = core_start + core_len;
+  rec_size = r32(core_start);
+  core_start += 4;
+  if (runs == 0) {
+    relocate_all(true);
+    return 0;
+  }
+  double *cpu = calloc(runs, sizeof(double)), *wall = calloc(runs, sizeof(double));
+  int count = 0;
+  for (int r = 0; r < 3; r++) relocate_all(false);
+  for (int r = 0; r < runs; r++) {
+    double w0 = clock_ms(CLOCK_MONOTONIC), c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+    count = relocate_all(false);
+    cpu[r] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    wall[r] = clock_ms(CLOCK_MONOTONIC) - w0;
+  }
+  qsort(cpu, runs, sizeof(double), cmp_double);
+  qsort(wall, runs, sizeof(double), cmp_double);
+  printf("{\"cpu\":%.4f,\"wall\":%.4f,\"relocations\":%d}\n", cpu[runs / 2], wall[runs / 2], count);
   return 0;
 }

@@ -74,7 +74,7 @@ describe('btfkit core check', () => {
 });
 
 describe('btfkit core relocate', () => {
-  it("patches each relocated instruction as libbpf does and leaves every other byte", () => {
+  it('patches each relocated instruction as libbpf does and leaves every other byte', () => {
     for (const order of ['el', 'eb']) {
       const obj = join(testdata, 'objects', `core-${order}.o`);
       const out = join(scratch, `core-${order}.relocated.o`);

@@ -110,7 +110,10 @@ const goldens = listFixtures('core/goldens', '.jsonl');
 
 describe('CO-RE relocations equal libbpf 1.1.2', () => {
   it('has goldens for several hundred relocations', () => {
-    const n = goldens.reduce((sum, f) => sum + readText('core', 'goldens', f).trim().split('\n').length, 0);
+    const n = goldens.reduce(
+      (sum, f) => sum + readText('core', 'goldens', f).trim().split('\n').length,
+      0,
+    );
     expect(n).toBeGreaterThan(500);
   });
 

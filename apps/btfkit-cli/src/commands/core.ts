@@ -105,7 +105,8 @@ async function relocateAgainst(obj: Uint8Array, targetPath: string): Promise<Rel
 
 async function check({ values, positionals }: CommandArgs): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('core check takes one OBJ');
-  if (values.output !== undefined) throw new UsageError('core check writes no file (-o is for core relocate)');
+  if (values.output !== undefined)
+    throw new UsageError('core check writes no file (-o is for core relocate)');
   const obj = new Uint8Array(readFileSync(positionals[0]!));
   const targets = (values.target as string[] | undefined) ?? [KERNEL_BTF];
   const rows: Row[] = [];
@@ -137,7 +138,7 @@ function writeAtomically(out: string, bytes: Uint8Array): void {
 async function relocate({ values, positionals }: CommandArgs): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('core relocate takes one OBJ');
   const targets = values.target as string[] | undefined;
-  if (!targets || targets.length !== 1) throw new UsageError('core relocate takes one --target FILE');
+  if (targets?.length !== 1) throw new UsageError('core relocate takes one --target FILE');
   const out = values.output as string | undefined;
   if (out === undefined) throw new UsageError('core relocate needs -o OUT');
   const obj = new Uint8Array(readFileSync(positionals[0]!));
@@ -157,8 +158,9 @@ const subcommands: Record<string, (args: CommandArgs) => Promise<void>> = { chec
 
 export const core: Command = {
   name: 'core',
-  summary: 'CO-RE: check or apply an object\'s relocations for target kernels',
-  usage: 'btfkit core check OBJ [--target FILE]... [--json] | core relocate OBJ --target FILE -o OUT',
+  summary: "CO-RE: check or apply an object's relocations for target kernels",
+  usage:
+    'btfkit core check OBJ [--target FILE]... [--json] | core relocate OBJ --target FILE -o OUT',
   help: `CO-RE relocation as libbpf computes it when it loads a BPF object.
 
   check OBJ      one row per relocation and target: section, instruction, kind, local type
