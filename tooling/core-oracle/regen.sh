@@ -12,8 +12,9 @@
 # relo_core.c (from `apt-get source libbpf`) compiled with that one #if taking the
 # big-endian branch, ahead of libbpf.a (whose relo_core.o is then not pulled in).
 #
-# usage: tooling/core-oracle/regen.sh   (needs clang-16, llvm-16, gcc, libbpf-dev, libelf-dev,
-#        zlib1g-dev, dpkg-dev and a deb-src entry for bookworm for `apt-get source libbpf`)
+# usage: tooling/core-oracle/regen.sh   (needs a current `pnpm build` for synth-c.mjs; clang-16,
+#        llvm-16, gcc, libbpf-dev, libelf-dev, zlib1g-dev, dpkg-dev and a deb-src entry for
+#        bookworm for `apt-get source libbpf`)
 set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd -- "$here/../.." && pwd)
@@ -49,6 +50,8 @@ for name in synth-a synth-b; do
 	(cd "$dir/targets" && "$CLANG" -target bpfel -g -O2 -ffile-prefix-map="$dir"=. -c "$name.c" -o "$tmp/$name.o")
 	"$LLVM_OBJCOPY" --dump-section .BTF="$dir/targets/$name.btf" "$tmp/$name.o" /dev/null
 done
+log "core/targets/synth-c.btf (built with btfkit's Builder: corners no compiler emits)"
+node "$here/synth-c.mjs" "$dir/targets/synth-c.btf"
 if [[ -r /sys/kernel/btf/vmlinux && ${CORE_KEEP_HOST:-0} != 1 ]]; then
 	log "core/targets/host-vmlinux.btf.gz (this machine's kernel, $(uname -r))"
 	gzip -9n </sys/kernel/btf/vmlinux >"$dir/targets/host-vmlinux.btf.gz"
@@ -59,7 +62,7 @@ fi
 gunzip -c "$root/testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux.btf"
 gunzip -c "$dir/targets/host-vmlinux.btf.gz" >"$tmp/host-vmlinux.btf"
 targets=("vmlinux:$tmp/vmlinux.btf" "host-vmlinux:$tmp/host-vmlinux.btf"
-	"synth-a:$dir/targets/synth-a.btf" "synth-b:$dir/targets/synth-b.btf")
+	"synth-a:$dir/targets/synth-a.btf" "synth-b:$dir/targets/synth-b.btf" "synth-c:$dir/targets/synth-c.btf")
 rm -f "$dir"/goldens/*.jsonl
 mkdir -p "$dir/goldens"
 objects=("$dir"/relos-{,bad-,scr1-,scr2-}{el,eb}.o "$root"/testdata/objects/core-el.o "$root"/testdata/objects/core-eb.o)
