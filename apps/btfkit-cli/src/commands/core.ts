@@ -1,7 +1,11 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CoreAccessPath, CoreInstructionResult, RelocatedObject } from '@btfkit/co-re';
-import type { Spec } from 'btfkit';
+import type {
+  CoreAccessPath,
+  CoreInstructionResult,
+  CoreTargets,
+  RelocatedObject,
+} from '@btfkit/co-re';
 import { UsageError } from '../cli-error.js';
 import { inputPath, KERNEL_BTF, loadSpecAt } from '../input.js';
 import { write } from '../output.js';
@@ -97,10 +101,29 @@ function table(rows: Row[]): string {
   return `${[line(head), ...cells.map(line)].join('\n')}\n`;
 }
 
-async function relocateAgainst(obj: Uint8Array, targetPath: string): Promise<RelocatedObject> {
-  const target: Spec = await loadSpecAt(targetPath);
+async function relocateAgainst(obj: Uint8Array, targets: CoreTargets): Promise<RelocatedObject> {
   const { relocateObject } = await import('@btfkit/co-re');
-  return relocateObject(obj, target);
+  return relocateObject(obj, targets);
+}
+
+/**
+ * What `--target FILE` names; without one, the running kernel as libbpf sees it: vmlinux, and
+ * the module BTFs beside it, loaded only if a type is not in vmlinux.
+ */
+async function loadTarget(
+  path: string | undefined,
+): Promise<{ name: string; targets: CoreTargets }> {
+  if (path !== undefined) return { name: path, targets: await loadSpecAt(path) };
+  const kernel = inputPath(undefined);
+  const vmlinux = await loadSpecAt(kernel);
+  const { loadSpec } = await import('btfkit');
+  const dir = dirname(kernel);
+  const modules = () =>
+    readdirSync(dir)
+      .filter((n) => n !== basename(kernel))
+      .sort()
+      .map((n) => loadSpec(join(dir, n), { base: vmlinux }));
+  return { name: kernel, targets: { vmlinux, modules } };
 }
 
 async function check({ values, positionals }: CommandArgs): Promise<void> {
@@ -108,11 +131,12 @@ async function check({ values, positionals }: CommandArgs): Promise<void> {
   if (values.output !== undefined)
     throw new UsageError('core check writes no file (-o is for core relocate)');
   const obj = new Uint8Array(readFileSync(positionals[0]!));
-  const targets = (values.target as string[] | undefined) ?? [inputPath(undefined)];
+  const paths = (values.target as string[] | undefined) ?? [undefined];
   const rows: Row[] = [];
-  for (const t of targets) {
-    const r = await relocateAgainst(obj, t);
-    for (const x of r.relocations) rows.push(row(t, x));
+  for (const p of paths) {
+    const { name, targets } = await loadTarget(p);
+    const r = await relocateAgainst(obj, targets);
+    for (const x of r.relocations) rows.push(row(name, x));
   }
   await write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
   const failed = rows.filter((r) => r.error !== null).length;
@@ -142,7 +166,7 @@ async function relocate({ values, positionals }: CommandArgs): Promise<void> {
   const out = values.output as string | undefined;
   if (out === undefined) throw new UsageError('core relocate needs -o OUT');
   const obj = new Uint8Array(readFileSync(positionals[0]!));
-  const r = await relocateAgainst(obj, targets[0]!);
+  const r = await relocateAgainst(obj, (await loadTarget(targets[0]!)).targets);
   if (!r.ok || !r.bytes) {
     const errors = r.relocations.filter((x) => !x.result.ok);
     const first = errors[0]?.result;
@@ -170,7 +194,9 @@ export const core: Command = {
   relocate OBJ   writes OBJ with every relocated instruction patched for the target to
                  -o OUT (atomically); every other byte stays. Exit 1, and no OUT, on error.
 
-  --target FILE  target BTF (raw, ELF or gzipped; default: ${KERNEL_BTF}); check takes several
+  --target FILE  target BTF, raw, ELF or gzipped; check takes several. Default: the running
+                 kernel, ${KERNEL_BTF}, and for a type it lacks its modules'
+                 BTF, as libbpf searches
   --json         check: the rows as JSON
   -o, --output OUT   relocate: the output file`,
   options: {
