@@ -101,7 +101,7 @@ class EssentialNameIndex {
     for (let i = heads[h]!; i !== 0; i = this.next[i - 1]!) {
       const loc = locate(raw, this.view.getUint32(raw.offsets[i - 1]!, raw.littleEndian));
       if (!loc) continue;
-      if (essentialEquals(loc.bytes, loc.rel, essential)) out.push(raw.firstTypeId + i - 1);
+      if (essentialEquals(loc.bytes, loc.rel, essential)) out.push(raw.firstTypeID + i - 1);
     }
     return out;
   }
@@ -197,7 +197,7 @@ const encoder = new TextEncoder();
 function wireKindOf(spec: Spec, type: Type): number {
   const id = spec.typeID(type);
   const raw = spec.raw.owner(id);
-  return raw ? raw.kinds[id - raw.firstTypeId]! : BTF_KIND.UNKN;
+  return raw ? raw.kinds[id - raw.firstTypeID]! : BTF_KIND.UNKN;
 }
 
 /**

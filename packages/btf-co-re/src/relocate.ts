@@ -11,7 +11,7 @@ import {
   parseSpec,
   type SideValue,
 } from './core-spec.js';
-import { CoreRelocationError } from './errors.js';
+import { CoreRelocationError, relocationError } from './errors.js';
 import type { CoreAccessPath, CoreFixup, CoreRelocation, CoreResult } from './result.js';
 
 /** Options for {@link coreRelocate}. */
@@ -64,9 +64,9 @@ export function coreRelocate(
  */
 export function toRelocationError(relo: CoreRelocation, e: unknown): CoreRelocationError {
   if (e instanceof CoreRelocationError) return e;
-  if (e instanceof CoreFail) return new CoreRelocationError(relo, e.reason, e.message);
+  if (e instanceof CoreFail) return relocationError(relo, e.reason, e.message);
   // A malformed type met while decoding (FormatError, NotFoundError): the relocation fails.
-  if (e instanceof BtfError) return new CoreRelocationError(relo, 'type', e.message, { cause: e });
+  if (e instanceof BtfError) return relocationError(relo, 'type', e.message, { cause: e });
   throw e;
 }
 

@@ -1,14 +1,14 @@
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type {
   CoreAccessPath,
   CoreInstructionResult,
   CoreTargets,
   RelocatedObject,
-} from '@btfkit/co-re';
+} from 'btfkit/co-re';
 import { UsageError } from '../cli-error.js';
 import { inputPath, KERNEL_BTF, loadSpecAt } from '../input.js';
-import { write } from '../output.js';
+import { write, writeFileAtomic } from '../output.js';
 import type { Command, CommandArgs } from './command.js';
 
 /** A relocation failed: the object would not load (exit 1 after the report). */
@@ -102,7 +102,7 @@ function table(rows: Row[]): string {
 }
 
 async function relocateAgainst(obj: Uint8Array, targets: CoreTargets): Promise<RelocatedObject> {
-  const { relocateObject } = await import('@btfkit/co-re');
+  const { relocateObject } = await import('btfkit/co-re');
   return relocateObject(obj, targets);
 }
 
@@ -126,11 +126,22 @@ async function loadTarget(
   return { name: kernel, targets: { vmlinux, modules } };
 }
 
+/** An object file's bytes, read through btfkit's one file reader. */
+async function readObject(path: string): Promise<Uint8Array> {
+  const { openFile } = await import('btfkit/wire');
+  const file = openFile(path);
+  try {
+    return file.read(0, file.size).slice();
+  } finally {
+    file.close();
+  }
+}
+
 async function check({ values, positionals }: CommandArgs): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('core check takes one OBJ');
   if (values.output !== undefined)
     throw new UsageError('core check writes no file (-o is for core relocate)');
-  const obj = new Uint8Array(readFileSync(positionals[0]!));
+  const obj = await readObject(positionals[0]!);
   const paths = (values.target as string[] | undefined) ?? [undefined];
   const rows: Row[] = [];
   for (const p of paths) {
@@ -147,25 +158,13 @@ async function check({ values, positionals }: CommandArgs): Promise<void> {
   }
 }
 
-/** Writes `bytes` to `out` through a temporary file beside it and a rename. */
-function writeAtomically(out: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, out);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 async function relocate({ values, positionals }: CommandArgs): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('core relocate takes one OBJ');
   const targets = values.target as string[] | undefined;
   if (targets?.length !== 1) throw new UsageError('core relocate takes one --target FILE');
   const out = values.output as string | undefined;
   if (out === undefined) throw new UsageError('core relocate needs -o OUT');
-  const obj = new Uint8Array(readFileSync(positionals[0]!));
+  const obj = await readObject(positionals[0]!);
   const r = await relocateAgainst(obj, (await loadTarget(targets[0]!)).targets);
   if (!r.ok || !r.bytes) {
     const errors = r.relocations.filter((x) => !x.result.ok);
@@ -174,7 +173,7 @@ async function relocate({ values, positionals }: CommandArgs): Promise<void> {
       `${errors.length} relocation(s) fail, ${out} not written${first && !first.ok ? `; first: ${first.error.message}` : ''}`,
     );
   }
-  writeAtomically(out, r.bytes);
+  writeFileAtomic(out, r.bytes);
 }
 
 /** The `core` subcommands by name. */
