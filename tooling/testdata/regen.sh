@@ -174,6 +174,16 @@ gen_vmlinux() {
 		"$BPFTOOL" -B "$tmp/vmlinux.btf" btf dump file "$dir/module-$module.btf" format raw
 }
 
+# pahole's struct layouts (holes, padding) of the committed BTF, for the explorer's layout
+# picture: the objects' layout-el.btf and the committed vmlinux (so they match it even when
+# vmlinux/ was kept with --no-vmlinux).
+gen_layouts() {
+	log "objects/layout-el.pahole.golden, vmlinux/vmlinux.pahole.golden.gz"
+	to "$testdata/objects/layout-el.pahole.golden" "$PAHOLE" -F btf "$testdata/objects/layout-el.btf"
+	gzip -dc "$testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux-committed.btf"
+	"$PAHOLE" -F btf "$tmp/vmlinux-committed.btf" | gzip -9 -n >"$testdata/vmlinux/vmlinux.pahole.golden.gz"
+}
+
 # Rewrites the block between the versions markers in testdata/README.md.
 write_versions() {
 	local readme=$testdata/README.md
@@ -210,6 +220,7 @@ gen_pahole
 if ((with_vmlinux)); then
 	gen_vmlinux
 fi
+gen_layouts
 # CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.
 if ((with_vmlinux)); then
 	"$root/tooling/core-oracle/regen.sh"
