@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates every fixture and golden file under testdata/ from the sources
-# beside them, with Debian's clang-16, llvm-16, bpftool, pahole and libbpf-dev.
+# Regenerates every fixture and golden file of the repository, in order: testdata/ from
+# the sources beside them, then the goldens packages keep of their own inputs (the C
+# formatter's priming blob, btf-elf's zstd-compressed objects, which are made from
+# testdata/objects). Uses Debian's clang-16, llvm-16, bpftool, pahole, libbpf-dev and zstd.
 # The TypeScript tests only read the results; they never need these tools.
 #
 # usage: tooling/testdata/regen.sh [--no-vmlinux]
@@ -44,7 +46,7 @@ die() {
 
 check_tools() {
 	local missing=() tool
-	for tool in "$CLANG" "$LLVM_OBJCOPY" "$BPFTOOL" "$PAHOLE" "$CC" gzip python3 dpkg-query; do
+	for tool in "$CLANG" "$LLVM_OBJCOPY" "$BPFTOOL" "$PAHOLE" "$CC" gzip python3 dpkg-query zstd; do
 		command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 	done
 	[[ -f /usr/include/bpf/libbpf.h && -f /usr/include/bpf/bpf_helpers.h ]] ||
@@ -73,8 +75,11 @@ to() {
 }
 
 build_helper() {
-	log "building libbpf-open-btf"
+	log "building libbpf-open-btf, dedup-oracle, dedup-cases"
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/libbpf-open-btf" "$here/libbpf-open-btf.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-oracle" "$root/tooling/dedup-oracle/dedup-oracle.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-cases" "$root/tooling/dedup-oracle/dedup-cases.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-random" "$root/tooling/dedup-oracle/dedup-random.c" -lbpf
 }
 
 gen_objects() {
@@ -184,6 +189,74 @@ gen_layouts() {
 	"$PAHOLE" -F btf "$tmp/vmlinux-committed.btf" | gzip -9 -n >"$testdata/vmlinux/vmlinux.pahole.golden.gz"
 }
 
+# libbpf's btf__dedup on the hand-made cases and on the cases of dedup/manifest.txt.
+# dedup/vmlinux-b.btf.gz is an input kept as committed: a second kernel's BTF (see README).
+gen_dedup() {
+	local dir=$testdata/dedup name line args arg out
+	rm -f "$dir"/*.dedup.btf "$dir"/*.dedup.sha256 "$dir"/split-*.btf "$dir"/cases/* "$dir"/random/*
+	mkdir -p "$dir/cases" "$dir/random"
+	log "dedup/cases/"
+	"$tmp/dedup-cases" "$dir/cases"
+	log "dedup/random/"
+	"$tmp/dedup-random" "$dir/random" 200 1
+
+	log "dedup/split-standalone.btf, dedup/split-repeats.btf"
+	"$CC" -g -O0 -c "$testdata/pahole/split.c" -o "$tmp/split.o"
+	"$PAHOLE" --btf_gen_floats --btf_encode_detached="$dir/split-standalone.btf" "$tmp/split.o"
+	"$tmp/dedup-oracle" --no-dedup --base "$testdata/pahole/base.btf" \
+		"$dir/split-repeats.btf" "$dir/split-standalone.btf"
+
+	while read -r line; do
+		[[ -z $line || $line == \#* ]] && continue
+		read -r -a args <<<"$line"
+		name=${args[0]}
+		local cmd=("$tmp/dedup-oracle") gz=0 split=""
+		for arg in "${args[@]:1}"; do
+			case $arg in
+			--base) cmd+=(--base) ;;
+			split:*) split=split: arg=${arg#split:} ;;
+			esac
+			[[ $arg == --base ]] && continue
+			if [[ $arg == *.gz ]]; then
+				gz=1
+				gzip -dc "$testdata/$arg" >"$tmp/$(basename "$arg" .gz)"
+				arg=$tmp/$(basename "$arg" .gz)
+			else
+				arg=$testdata/$arg
+			fi
+			if [[ ${cmd[-1]} == --base ]]; then
+				cmd+=("$arg" "$tmp/out.btf")
+			else
+				cmd+=("$split$arg")
+			fi
+			split=""
+		done
+		# Without --base the output comes right after the program name.
+		[[ ${cmd[1]} == --base ]] || cmd=("${cmd[0]}" "$tmp/out.btf" "${cmd[@]:1}")
+		log "dedup/$name"
+		"${cmd[@]}"
+		if ((gz)); then
+			out=$(sha256sum "$tmp/out.btf" | cut -d' ' -f1)
+			echo "$out $(stat -c %s "$tmp/out.btf")" >"$dir/$name.dedup.sha256"
+		else
+			mv "$tmp/out.btf" "$dir/$name.dedup.btf"
+		fi
+	done <"$dir/manifest.txt"
+}
+
+# The goldens packages keep beside their own inputs; testdata/objects must be current.
+gen_package_goldens() {
+	log "packages/btf-types/src/c-format/prime-blob.c.golden"
+	"$root/node_modules/.bin/esbuild" "$here/write-prime-blob.ts" --bundle --platform=node \
+		--format=esm --alias:@btfkit/wire="$root/packages/btf-wire/src/index.ts" \
+		--log-level=warning --outfile="$tmp/write-prime-blob.mjs"
+	node "$tmp/write-prime-blob.mjs" "$tmp/prime-blob.btf"
+	to "$root/packages/btf-types/src/c-format/prime-blob.c.golden" \
+		"$BPFTOOL" btf dump file "$tmp/prime-blob.btf" format c
+	log "packages/btf-elf/testdata/*.zstd.o"
+	"$root/packages/btf-elf/scripts/regen-testdata.sh"
+}
+
 # Rewrites the block between the versions markers in testdata/README.md.
 write_versions() {
 	local readme=$testdata/README.md
@@ -221,6 +294,8 @@ if ((with_vmlinux)); then
 	gen_vmlinux
 fi
 gen_layouts
+gen_dedup
+gen_package_goldens
 # CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.
 if ((with_vmlinux)); then
 	"$root/tooling/core-oracle/regen.sh"
