@@ -7,5 +7,6 @@ export default packageBuild({
   'wire-browser': 'src/wire-browser.ts',
   types: 'src/types.ts',
   elf: 'src/elf.ts',
+  'co-re': 'src/co-re.ts',
   kernel: 'src/kernel.ts',
 });

@@ -324,5 +324,11 @@ fi
 gen_layouts
 gen_dedup
 gen_package_goldens
+# CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.
+if ((with_vmlinux)); then
+	"$root/tooling/core-oracle/regen.sh"
+else
+	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
+fi
 write_versions
 "$here/check.sh"

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './cli-error.js';
 import type { Command } from './commands/command.js';
+import { core } from './commands/core.js';
 import { dedup } from './commands/dedup.js';
 import { diff } from './commands/diff.js';
 import { dump } from './commands/dump.js';
@@ -26,6 +27,7 @@ const commands: readonly Command[] = [
   load,
   list,
   features,
+  core,
 ];
 
 // A btfkit run lasts well under a second, and V8's optimizing compiler is a large share of its

@@ -1,9 +1,19 @@
 /**
  * btfkit's top level where JavaScript runs without Node (browsers included): the type graph
  * and Spec, and the loaders that take bytes. No Node built-in, no kernel access. Each layer's
- * whole API is a subpath: `btfkit/wire`, `btfkit/types`, `btfkit/elf`.
+ * whole API is a subpath: `btfkit/wire`, `btfkit/types`, `btfkit/elf`, `btfkit/co-re`.
  */
 
+export {
+  type CoreFixup,
+  type CoreRelocation,
+  CoreRelocationError,
+  type CoreResult,
+  type CoreTargets,
+  checkTypeCompatibility,
+  coreRelocate,
+  IncompatibleTypesError,
+} from '@btfkit/co-re';
 export {
   type CoreRelo,
   type ExtInfos,

@@ -1,9 +1,9 @@
 /**
  * btfkit: the BTF (BPF Type Format) toolkit for TypeScript. The top level is the everyday
  * API, named after cilium/ebpf's `btf` package: the loaders, the type graph and Spec, the
- * kernel's BTF and handles, and the error family. Each layer's whole API is a subpath:
- * `btfkit/wire`, `btfkit/types`, `btfkit/elf`, `btfkit/kernel`. koffi is loaded only when
- * a kernel function is first called.
+ * kernel's BTF and handles, CO-RE relocation, and the error family. Each layer's whole API is
+ * a subpath: `btfkit/wire`, `btfkit/types`, `btfkit/elf`, `btfkit/co-re`, `btfkit/kernel`.
+ * koffi is loaded only when a kernel function is first called.
  */
 import { type LoadSpecOptions, loadSpecFromBytes } from '@btfkit/elf';
 import { loadSpec as loadSpecFromPath } from '@btfkit/elf/node';
@@ -12,6 +12,16 @@ import type { Spec } from '@btfkit/types';
 
 // The same as the browser entry's, listed here again: bundlers keep a top-level `export *`
 // of a dependency, but not one nested behind a local module.
+export {
+  type CoreFixup,
+  type CoreRelocation,
+  CoreRelocationError,
+  type CoreResult,
+  type CoreTargets,
+  checkTypeCompatibility,
+  coreRelocate,
+  IncompatibleTypesError,
+} from '@btfkit/co-re';
 export {
   type CoreRelo,
   type ExtInfos,

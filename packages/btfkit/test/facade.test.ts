@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as btfkit from 'btfkit';
 import * as browser from 'btfkit/browser';
+import * as coRe from 'btfkit/co-re';
 import * as elf from 'btfkit/elf';
 import * as kernel from 'btfkit/kernel';
 import * as types from 'btfkit/types';
@@ -85,7 +86,7 @@ describe('btfkit facade', () => {
 
   it('every error class of every layer follows one pattern', () => {
     const classes = new Map<string, ErrorConstructor>();
-    for (const mod of [wire, types, elf, kernel, btfkit]) {
+    for (const mod of [wire, types, elf, coRe, kernel, btfkit]) {
       for (const [name, value] of Object.entries(mod)) {
         if (typeof value === 'function' && value.prototype instanceof Error) {
           classes.set(name, value as ErrorConstructor);
@@ -94,8 +95,10 @@ describe('btfkit facade', () => {
     }
     expect([...classes.keys()].sort()).toEqual([
       'BtfError',
+      'CoreRelocationError',
       'EncodeError',
       'FormatError',
+      'IncompatibleTypesError',
       'MultipleMatchesError',
       'NotFoundError',
       'NotSupportedError',
@@ -111,6 +114,19 @@ describe('btfkit facade', () => {
       const cause = new Error('underneath');
       const args: Record<string, unknown[]> = {
         FormatError: [{ offset: 4 }],
+        CoreRelocationError: [
+          {
+            relocation: {
+              section: 's',
+              index: 0,
+              insnOff: 0,
+              typeID: 1,
+              accessString: '0',
+              kind: 0,
+            },
+            reason: 'ambiguous',
+          },
+        ],
         SyscallError: ['BPF_BTF_LOAD', 22, 'EINVAL'],
         PermissionError: ['BPF_BTF_LOAD', 1, 'CAP_BPF'],
         VerifierError: ['log', false, 22],

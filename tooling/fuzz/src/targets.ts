@@ -1,4 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { type CoreResult, coreRelocate, objectRelocations, relocateObject } from '@btfkit/co-re';
 import {
   decodeExtInfos,
   decompressSection,
@@ -44,6 +45,7 @@ export const TARGET_NAMES = [
   'split',
   'c-format',
   'zlib',
+  'co-re',
   'dedup',
 ] as const;
 
@@ -418,6 +420,66 @@ const dedup: FuzzTarget = {
 };
 
 /** Every target by name. */
+let coreFixed:
+  | { targets: Spec[]; spec: Spec; relos: ReturnType<typeof objectRelocations> }
+  | undefined;
+
+/** The synthetic CO-RE targets and one fixture object's relocations, read once. */
+function coreFixtures(): NonNullable<typeof coreFixed> {
+  if (!coreFixed) {
+    const { btf, btfExt } = loadRawBtfFromElf(readTestdata('core', 'relos-el.o'));
+    const spec = new Spec(btf);
+    coreFixed = {
+      targets: ['synth-a.btf', 'synth-b.btf'].map((f) =>
+        Spec.parse(readTestdata('core', 'targets', f)),
+      ),
+      spec,
+      relos: objectRelocations(spec, btfExt),
+    };
+  }
+  return coreFixed;
+}
+
+function recordResults(f: Set<string>, results: readonly CoreResult[], kinds: number[]): void {
+  results.forEach((x, i) => {
+    if (x.ok) f.add(`co-re:ok:${kinds[i]}:${x.fixup.poison}`);
+    else f.add(`co-re:err:${x.error.reason}:${kinds[i]}`);
+  });
+}
+
+const coRe: FuzzTarget = {
+  name: 'co-re',
+  description:
+    'relocateObject of the input against a synthetic target (patching included), coreRelocate against the other and against its own BTF (random local and target), and a fixture object against the input BTF as target',
+  seeds: () => [
+    ...listTestdata('core', (f) => f.endsWith('.o')).map((f) => readTestdata('core', f)),
+    ...objectFiles((f) => f.startsWith('core-') && f.endsWith('.o')),
+  ],
+  run(input, f) {
+    const fixed = coreFixtures();
+    // A malformed object throws its BtfError here: the input is rejected.
+    const r = relocateObject(input, fixed.targets[0]!);
+    const kinds = r.relocations.map((x) => x.relocation.kind);
+    recordResults(
+      f,
+      r.relocations.map((x) => x.result),
+      kinds,
+    );
+    const relos = r.relocations.map((x) => x.relocation);
+    const other = tolerate(f, 'co-re-b', () => coreRelocate(r.spec, relos, fixed.targets[1]!));
+    if (other) recordResults(f, other, kinds);
+    const self = tolerate(f, 'co-re-self', () => coreRelocate(r.spec, relos, r.spec));
+    if (self) recordResults(f, self, kinds);
+    const res = tolerate(f, 'co-re-target', () => coreRelocate(fixed.spec, fixed.relos, r.spec));
+    if (res)
+      recordResults(
+        f,
+        res,
+        fixed.relos.map((x) => x.kind),
+      );
+  },
+};
+
 export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   wire,
   types,
@@ -426,6 +488,7 @@ export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   split,
   'c-format': cFormat,
   zlib,
+  'co-re': coRe,
   dedup,
 };
 
