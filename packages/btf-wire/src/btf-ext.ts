@@ -90,8 +90,16 @@ export interface BtfExt {
   readonly coreRelos: ExtSubsection<CoreReloRecord> | undefined;
 }
 
-const FUNC_INFO_SIZE = 8;
-const LINE_INFO_SIZE = 16;
+/**
+ * The size of `struct bpf_func_info` (`insn_off`, `type_id`): the smallest func info record
+ * `.BTF.ext` may carry, and the record size `BPF_PROG_LOAD` is given for `func_info`.
+ */
+export const FUNC_INFO_SIZE = 8;
+/**
+ * The size of `struct bpf_line_info` (`insn_off`, `file_name_off`, `line_off`, `line_col`):
+ * the smallest line info record, and the record size `BPF_PROG_LOAD` is given for `line_info`.
+ */
+export const LINE_INFO_SIZE = 16;
 const CORE_RELO_SIZE = 16;
 const EXT_HEADER_MIN = 24;
 const EXT_HEADER_CORE = 32;
@@ -263,16 +271,8 @@ export function encodeBtfExt(ext: Omit<BtfExt, 'header'> & { header?: BtfExtHead
   const le = ext.littleEndian;
   const hasCore = ext.coreRelos !== undefined;
   const hdrLen = Math.max(ext.header?.hdrLen ?? 0, hasCore ? EXT_HEADER_CORE : EXT_HEADER_MIN);
-  const func = encodeSubsection(le, ext.funcInfo, FUNC_INFO_SIZE, (w, rec) => {
-    w.u32(rec.insnOff);
-    w.u32(rec.typeId);
-  });
-  const line = encodeSubsection(le, ext.lineInfo, LINE_INFO_SIZE, (w, rec) => {
-    w.u32(rec.insnOff);
-    w.u32(rec.fileNameOff);
-    w.u32(rec.lineOff);
-    w.u32(((rec.line << 10) | (rec.column & 0x3ff)) >>> 0);
-  });
+  const func = encodeSubsection(le, ext.funcInfo, FUNC_INFO_SIZE, writeFuncInfo);
+  const line = encodeSubsection(le, ext.lineInfo, LINE_INFO_SIZE, writeLineInfo);
   const core = ext.coreRelos
     ? encodeSubsection(le, ext.coreRelos, CORE_RELO_SIZE, (w, rec) => {
         w.u32(rec.insnOff);
@@ -298,6 +298,46 @@ export function encodeBtfExt(ext: Omit<BtfExt, 'header'> & { header?: BtfExtHead
   w.bytes(func);
   w.bytes(line);
   w.bytes(core);
+  return w.finish();
+}
+
+function writeFuncInfo(w: ByteWriter, rec: FuncInfoRecord): void {
+  w.u32(rec.insnOff);
+  w.u32(rec.typeId);
+}
+
+function writeLineInfo(w: ByteWriter, rec: LineInfoRecord): void {
+  w.u32(rec.insnOff);
+  w.u32(rec.fileNameOff);
+  w.u32(rec.lineOff);
+  w.u32(((rec.line << 10) | (rec.column & 0x3ff)) >>> 0);
+}
+
+/**
+ * Encodes func info records back to back, {@link FUNC_INFO_SIZE} bytes each, as
+ * `BPF_PROG_LOAD` takes them in `func_info` (no section headers; `extra` bytes are dropped).
+ * `insnOff` is written as given: the kernel wants instruction indexes, `.BTF.ext` bytes.
+ */
+export function encodeFuncInfos(
+  records: readonly FuncInfoRecord[],
+  littleEndian: boolean,
+): Uint8Array {
+  const w = new ByteWriter(littleEndian, records.length * FUNC_INFO_SIZE);
+  for (const rec of records) writeFuncInfo(w, rec);
+  return w.finish();
+}
+
+/**
+ * Encodes line info records back to back, {@link LINE_INFO_SIZE} bytes each, as
+ * `BPF_PROG_LOAD` takes them in `line_info` (`extra` bytes are dropped). The line number
+ * takes the upper 22 bits of `line_col`, the column the lower 10.
+ */
+export function encodeLineInfos(
+  records: readonly LineInfoRecord[],
+  littleEndian: boolean,
+): Uint8Array {
+  const w = new ByteWriter(littleEndian, records.length * LINE_INFO_SIZE);
+  for (const rec of records) writeLineInfo(w, rec);
   return w.finish();
 }
 
