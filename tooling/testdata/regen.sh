@@ -174,6 +174,33 @@ gen_vmlinux() {
 		"$BPFTOOL" -B "$tmp/vmlinux.btf" btf dump file "$dir/module-$module.btf" format raw
 }
 
+# CO-RE programs for the kernel tests (bpfel only: they are loaded into the
+# running kernel), and what bpftool's gen min_core_btf keeps of the committed
+# vmlinux for them: each object alone, and all of them with objects/core-el.o.
+gen_core_kernel() {
+	local dir=$testdata/core-kernel src name arch_inc objs=()
+	arch_inc=/usr/include/$("$CC" -print-multiarch)
+	rm -f "$dir"/*.o "$dir"/*.btf "$dir"/*.golden "$dir"/*.tmp
+	gunzip -c "$testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux.btf"
+	for src in "$dir"/*.c; do
+		name=$(basename "$src" .c)
+		log "core-kernel/$name-el.o"
+		(cd "$dir" && "$CLANG" -target bpfel -g -O2 -Wall \
+			-ffile-prefix-map="$dir"=. -I"$arch_inc" \
+			-c "$name.c" -o "$name-el.o")
+		objs+=("$dir/$name-el.o")
+		"$BPFTOOL" gen min_core_btf "$tmp/vmlinux.btf" "$dir/$name-el.min.btf.tmp" "$dir/$name-el.o"
+		mv "$dir/$name-el.min.btf.tmp" "$dir/$name-el.min.btf"
+		to "$dir/$name-el.min.raw.golden" \
+			"$BPFTOOL" btf dump file "$dir/$name-el.min.btf" format raw
+	done
+	log "core-kernel/all-el.min.btf"
+	"$BPFTOOL" gen min_core_btf "$tmp/vmlinux.btf" "$dir/all-el.min.btf.tmp" \
+		"${objs[@]}" "$testdata/objects/core-el.o"
+	mv "$dir/all-el.min.btf.tmp" "$dir/all-el.min.btf"
+	to "$dir/all-el.min.raw.golden" "$BPFTOOL" btf dump file "$dir/all-el.min.btf" format raw
+}
+
 # Rewrites the block between the versions markers in testdata/README.md.
 write_versions() {
 	local readme=$testdata/README.md
@@ -210,5 +237,6 @@ gen_pahole
 if ((with_vmlinux)); then
 	gen_vmlinux
 fi
+gen_core_kernel
 write_versions
 "$here/check.sh"
