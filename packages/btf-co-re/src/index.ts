@@ -1,4 +1,16 @@
+export { type Candidate, type CoreTargets, findCandidates } from './candidates.js';
+export {
+  areMembersCompatible,
+  areTypesCompatible,
+  checkTypeCompatibility,
+  IncompatibleTypesError,
+  typesMatch,
+} from './compat.js';
+export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
 export { type CoreErrorReason, CoreRelocationError } from './errors.js';
+export { POISON_CALL_IMM, patchCoreInstruction } from './patch-insn.js';
+export { type CoreRelocateOptions, coreRelocate } from './relocate.js';
+export { objectRelocations, type RelocatedObject, relocateObject } from './relocate-object.js';
 export type {
   CoreAccessor,
   CoreAccessPath,
