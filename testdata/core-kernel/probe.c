@@ -17,6 +17,17 @@ struct sched_entity {
 	__u64 vruntime;
 } __attribute__((preserve_access_index));
 
+/* Does not match the kernel's: vruntime is 64 bits there. */
+struct sched_entity___narrow {
+	__u32 vruntime;
+};
+
+/* Matches: pointers to a struct of the same name. */
+struct list_head {
+	struct list_head *next;
+	struct list_head *prev;
+};
+
 struct task_struct {
 	int tgid;
 	int pid;
@@ -93,7 +104,7 @@ int probe(struct sk_buff *skb)
 	case 25: return bpf_core_type_exists(struct btfkit_no_such_type);
 	case 26: return bpf_core_type_size(struct sk_buff);
 	case 27: return bpf_core_type_size(struct task_struct);
-	case 28: return bpf_core_type_matches(struct sched_entity);
+	case 28: return bpf_core_type_matches(struct list_head);
 	case 29: return bpf_core_enum_value(enum pid_type, PIDTYPE_MAX);
 	case 30: return bpf_core_enum_value(enum pid_type, PIDTYPE_SID);
 	case 31: return bpf_core_enum_value_exists(enum pid_type, PIDTYPE_SID);
@@ -102,6 +113,8 @@ int probe(struct sk_buff *skb)
 	case 34: return bpf_core_enum_value(enum perf_callchain_context, PERF_CONTEXT_USER) >> 32;
 	case 35: return bpf_core_enum_value(enum perf_callchain_context, PERF_CONTEXT_GUEST_KERNEL) >> 32;
 	case 36: return bpf_core_type_id_kernel(struct task_struct);
+	case 37: return bpf_core_type_matches(struct sched_entity___narrow);
+	case 38: return bpf_core_type_matches(struct sched_entity);
 	}
 	return -2;
 }

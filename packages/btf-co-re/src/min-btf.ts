@@ -339,11 +339,23 @@ function renameStrings(rec: BtfRecord, str: (off: number) => number): BtfRecord 
   const nameOff = str(rec.nameOff);
   switch (rec.kind) {
     case BTF_KIND.ENUM:
-      return { ...rec, nameOff, values: rec.values.map((v) => ({ ...v, nameOff: str(v.nameOff) })) };
+      return {
+        ...rec,
+        nameOff,
+        values: rec.values.map((v) => ({ ...v, nameOff: str(v.nameOff) })),
+      };
     case BTF_KIND.ENUM64:
-      return { ...rec, nameOff, values: rec.values.map((v) => ({ ...v, nameOff: str(v.nameOff) })) };
+      return {
+        ...rec,
+        nameOff,
+        values: rec.values.map((v) => ({ ...v, nameOff: str(v.nameOff) })),
+      };
     case BTF_KIND.FUNC_PROTO:
-      return { ...rec, nameOff, params: rec.params.map((p) => ({ ...p, nameOff: str(p.nameOff) })) };
+      return {
+        ...rec,
+        nameOff,
+        params: rec.params.map((p) => ({ ...p, nameOff: str(p.nameOff) })),
+      };
     default:
       return { ...rec, nameOff };
   }
