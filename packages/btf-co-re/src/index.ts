@@ -8,7 +8,7 @@ export {
 } from './compat.js';
 export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
 export { type CoreErrorReason, CoreRelocationError } from './errors.js';
-export { type MinimalBtfOptions, minimalBtf } from './min-btf.js';
+export { type MinimalBtfOptions, minimalBtf, minimalBtfForObjects } from './min-btf.js';
 export { POISON_CALL_IMM, patchCoreInstruction } from './patch-insn.js';
 export { type CoreRelocateOptions, coreRelocate } from './relocate.js';
 export { objectRelocations, type RelocatedObject, relocateObject } from './relocate-object.js';

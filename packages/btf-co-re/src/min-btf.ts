@@ -1,3 +1,4 @@
+import { loadElfSpec, type RandomAccessSource } from '@btfkit/elf';
 import type { ByteOrder, Spec } from '@btfkit/types';
 import {
   BPF_CORE_RELO_KIND,
@@ -12,6 +13,8 @@ import {
   type RawBtf,
   StringTableBuilder,
 } from '@btfkit/wire';
+import { coreRelocate } from './relocate.js';
+import { objectRelocations } from './relocate-object.js';
 import type { CoreAccessPath, CoreFixup } from './result.js';
 
 /** libbpf's limit on typedef and qualifier chains, which bpftool's walk trusts the input for. */
@@ -61,6 +64,35 @@ export function minimalBtf(
     marks.record(f.relocation.kind, path);
   }
   return marks.build(options.byteOrder ?? target.byteOrder);
+}
+
+/**
+ * {@link minimalBtf} for BPF objects: `bpftool gen min_core_btf TARGET OUT OBJ...`. Each
+ * object's relocations are computed against `target` in `.BTF.ext` order, with one candidate
+ * cache per object, as bpftool does; nothing is patched. Unlike bpftool, an object without
+ * `.BTF.ext` is taken as one without relocations rather than refused.
+ * @param objects - the ELF objects' bytes (or random-access sources)
+ * @throws CoreRelocationError for the first relocation that fails (bpftool fails then too)
+ * @throws FormatError / NotFoundError when an object or its `.BTF`/`.BTF.ext` is malformed
+ * @throws as {@link minimalBtf}
+ */
+export function minimalBtfForObjects(
+  target: Spec,
+  objects: Iterable<Uint8Array | RandomAccessSource>,
+  options: MinimalBtfOptions = {},
+): Uint8Array {
+  const fixups: CoreFixup[] = [];
+  for (const object of objects) {
+    const { spec, elf, btfExt } = loadElfSpec(object);
+    const results = coreRelocate(spec, objectRelocations(spec, btfExt), target, {
+      byteOrder: elf.littleEndian ? 'little' : 'big',
+    });
+    for (const r of results) {
+      if (!r.ok) throw r.error;
+      fixups.push(r.fixup);
+    }
+  }
+  return minimalBtf(target, fixups, options);
 }
 
 /** What bpftool marks in its clone of the target: types, and members of structs and unions. */

@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { type CoreFixup, minimalBtf, relocateObject } from '@btfkit/co-re';
-import { Spec } from '@btfkit/types';
+import {
+  type CoreFixup,
+  CoreRelocationError,
+  minimalBtf,
+  minimalBtfForObjects,
+  relocateObject,
+} from '@btfkit/co-re';
+import { Builder, Spec, Struct } from '@btfkit/types';
 import { BPF_CORE_RELO_KIND, NotSupportedError, RawBtf, rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 
@@ -74,6 +80,30 @@ describe('minimalBtf', () => {
       }
     });
   }
+
+  it('all-el: minimalBtfForObjects reads the objects itself and gives the same bytes', () => {
+    const got = minimalBtfForObjects(vmlinux, GOLDENS['all-el']!.map(read));
+    expect(Buffer.from(got).equals(Buffer.from(read(join(dir, 'all-el.min.btf'))))).toBe(true);
+  });
+
+  it('fails, as bpftool does, when a relocation fails', () => {
+    // Two candidates for probe.c's sk_buff that disagree on where len is: an ambiguity.
+    const src = vmlinux.anyTypesByName('sk_buff').find((t) => t.kind === 'struct');
+    if (src?.kind !== 'struct') throw new Error('vmlinux has no struct sk_buff');
+    const b = new Builder();
+    const len = src.members.find((m) => m.name === 'len')!;
+    b.add(new Struct('sk_buff', src.size, [{ ...len, bitOffset: 0 }]));
+    b.add(new Struct('sk_buff___two', src.size, [{ ...len, bitOffset: 32 }]));
+    const target = Spec.parse(b.marshal());
+    let error: unknown;
+    try {
+      minimalBtfForObjects(target, [read(join(dir, 'probe-el.o'))]);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CoreRelocationError);
+    expect((error as CoreRelocationError).reason).toBe('ambiguous');
+  });
 
   it('refuses a fixup whose target path is in another Spec, and split BTF', () => {
     const fixups = fixupsOf(GOLDENS['probe-el']!, vmlinux);
