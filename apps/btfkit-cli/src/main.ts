@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './cli-error.js';
 import type { Command } from './commands/command.js';
+import { core } from './commands/core.js';
 import { dump } from './commands/dump.js';
 import { encode } from './commands/encode.js';
 import { features } from './commands/features.js';
@@ -12,7 +13,7 @@ import { load } from './commands/load.js';
 import { stats } from './commands/stats.js';
 import { write } from './output.js';
 
-const commands: readonly Command[] = [dump, find, stats, encode, load, list, features];
+const commands: readonly Command[] = [dump, find, stats, encode, load, list, features, core];
 
 // A btfkit run lasts well under a second, and V8's optimizing compiler is a large share of its
 // CPU: `dump --format c` of vmlinux spent more CPU compiling (on background threads) than

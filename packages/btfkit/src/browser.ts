@@ -9,6 +9,7 @@ import {
 } from '@btfkit/elf';
 import type { Spec } from '@btfkit/types';
 
+export * from '@btfkit/co-re';
 export * from '@btfkit/elf';
 export * from '@btfkit/types';
 // Both types and elf name their depth limit so; the Spec's is the one users meet.

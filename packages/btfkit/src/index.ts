@@ -15,6 +15,7 @@ import {
 
 // The browser entry's contents, re-exported one package at a time: bundlers keep top-level
 // `export *` of a dependency, but not one nested behind a local module.
+export * from '@btfkit/co-re';
 export * from '@btfkit/elf';
 export { type FileSource, fileSource } from '@btfkit/elf/node';
 export {
