@@ -63,6 +63,15 @@ enum perf_callchain_context {
 	PERF_CONTEXT_GUEST_KERNEL = 0x200000000ULL,
 };
 
+/* Function pointers: a type relocation keeps the prototype and its parameters. */
+struct callback_head;
+typedef void (*rcu_callback_t)(struct callback_head *head);
+
+struct callback_head {
+	struct callback_head *next;
+	rcu_callback_t func;
+} __attribute__((preserve_access_index));
+
 #define FIELD_INFO(field, kind) __builtin_preserve_field_info(field, kind)
 
 SEC("socket")
@@ -115,6 +124,13 @@ int probe(struct sk_buff *skb)
 	case 36: return bpf_core_type_id_kernel(struct task_struct);
 	case 37: return bpf_core_type_matches(struct sched_entity___narrow);
 	case 38: return bpf_core_type_matches(struct sched_entity);
+	case 39: return bpf_core_type_size(rcu_callback_t);
+	case 40: return bpf_core_field_offset(((struct callback_head *)0)->func);
+	case 41:
+		/* Poisoned, and dead once the existence check is relocated to 0. */
+		if (bpf_core_field_exists(task->btfkit_missing))
+			return bpf_core_field_offset(task->btfkit_missing);
+		return 7;
 	}
 	return -2;
 }
