@@ -3,7 +3,7 @@
 // invocation, printed as one table and written as JSON. Benchmarks, not tests: nothing here
 // fails on a slow figure.
 //
-// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|cli]
+// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|co-re|cli]
 // env:
 //   BENCH_FILTER  regex over case ids and titles (e.g. 'marshal|lookup')
 //   BENCH_RUNS    timed runs per case (default 9); medians are reported
@@ -34,7 +34,12 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const { values: args } = parseArgs({
-  options: { group: { type: 'string' }, child: { type: 'string' }, heap: { type: 'boolean' } },
+  options: {
+    group: { type: 'string' },
+    child: { type: 'string' },
+    heap: { type: 'boolean' },
+    'heap-core': { type: 'boolean' },
+  },
 });
 const smoke = process.env.BENCH_SMOKE === '1';
 const runs = smoke ? 1 : Math.max(1, Number(process.env.BENCH_RUNS ?? 9));
@@ -53,6 +58,8 @@ const { RawBtf, rawDumpBytes } = await import(dist('btf-wire'));
 const { Builder, Spec, pushChildren } = await import(dist('btf-types'));
 const { loadSpecAndExtInfos } = await import(dist('btf-elf'));
 const { loadSpec } = await import(dist('btfkit'));
+const { coreRelocate, objectRelocations } = await import(dist('btf-co-re'));
+const { loadElfSpec } = await import(dist('btf-elf'));
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -124,6 +131,8 @@ if (!file) {
 }
 const bytes = new Uint8Array(readFileSync(file));
 const elfFixture = join(repo, 'testdata/objects/core-el.o');
+// The largest CO-RE fixture (testdata/core/relos.c, 143 relocations).
+const coreFixture = join(repo, 'testdata/core/relos-el.o');
 const cli = join(repo, 'apps/btfkit-cli/dist/main.js');
 
 /** Builds and runs the libbpf anchor once for all its cases; `{ missing }` when it cannot. */
@@ -145,6 +154,67 @@ function libbpfAnchor() {
   const run = spawnSync(exe, [file, String(runs)], { encoding: 'utf8' });
   if (run.status !== 0) return { missing: `libbpf-bench failed: ${run.stderr.trim()}` };
   return JSON.parse(run.stdout);
+}
+
+/**
+ * The libbpf anchor of the CO-RE cases: tooling/core-oracle built against Debian's libbpf.a
+ * with the internal relo_core.h from the libbpf source (`LIBBPF_SRC`, else `apt-get source`
+ * of the installed libbpf-dev), timing bpf_core_add_cands + bpf_core_calc_relo_insn +
+ * bpf_core_patch_insn of every relocation, a fresh candidate cache per run.
+ */
+let coreOracle;
+function coreOracleAnchor() {
+  if (coreOracle) return coreOracle;
+  let src = process.env.LIBBPF_SRC;
+  if (!src) {
+    const v = spawnSync('dpkg-query', ['-W', `-f=\${Version}`, 'libbpf-dev'], { encoding: 'utf8' });
+    const dir = join(tmp(), 'libbpf-src');
+    spawnSync('mkdir', ['-p', dir]);
+    const r = spawnSync('apt-get', ['source', '-qq', `libbpf=${v.stdout.replace(/^\d+:/, '')}`], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    const found = spawnSync('sh', ['-c', `echo ${dir}/libbpf-*/src`], { encoding: 'utf8' });
+    src = found.stdout.trim();
+    if (r.status !== 0 || !existsSync(join(src, 'relo_core.h'))) {
+      coreOracle = { missing: 'libbpf source missing (set LIBBPF_SRC or add a deb-src line)' };
+      return coreOracle;
+    }
+  }
+  const exe = join(tmp(), 'core-oracle');
+  const cc = spawnSync(
+    'gcc',
+    [
+      '-O2',
+      `-I${src}`,
+      `-I${src}/../include/uapi`,
+      '-o',
+      exe,
+      join(repo, 'tooling/core-oracle/core-oracle.c'),
+      '-l:libbpf.a',
+      '-lelf',
+      '-lz',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (cc.status !== 0) {
+    coreOracle = { missing: `gcc failed: ${cc.stderr.trim().split('\n')[0]}` };
+    return coreOracle;
+  }
+  const run = spawnSync(exe, ['--bench', String(Math.max(runs, 21)), coreFixture, file], {
+    encoding: 'utf8',
+  });
+  coreOracle =
+    run.status === 0
+      ? { label: 'libbpf 1.1 add_cands + calc_relo_insn + patch_insn', ...JSON.parse(run.stdout) }
+      : { missing: `core-oracle failed: ${run.stderr.trim()}` };
+  return coreOracle;
+}
+
+/** The fixture's Spec and relocations. */
+function coreInput() {
+  const { spec, btfExt } = loadElfSpec(new Uint8Array(readFileSync(coreFixture)));
+  return { spec, relos: objectRelocations(spec, btfExt) };
 }
 
 const bpftool = ['/usr/sbin/bpftool', '/usr/bin/bpftool', '/sbin/bpftool'].find(existsSync);
@@ -333,6 +403,87 @@ const cases = [
     judge: (o) => o <= (2 * bytes.byteLength) / MiB,
   },
   {
+    id: 'core-relocate',
+    group: 'co-re',
+    title: 'CO-RE: every relocation of testdata/core/relos-el.o vs vmlinux (Spec in use)',
+    target: '≤ 1.0× libbpf',
+    isolate: true,
+    // The target Spec as a loader holds it: parsed, its candidate index built by earlier
+    // relocations. Each run has a fresh candidate cache, as libbpf's has.
+    ours: () => {
+      const { spec, relos } = coreInput();
+      const target = Spec.parse(bytes);
+      return measure(() => coreRelocate(spec, relos, target), { times: 21 });
+    },
+    anchor: () => coreOracleAnchor(),
+    judge: (o, a) => o <= a,
+  },
+  {
+    id: 'core-relocate-fresh',
+    group: 'co-re',
+    title:
+      'CO-RE: every relocation of relos-el.o vs a freshly parsed vmlinux Spec (parse not timed)',
+    target: '≤ 1.0× libbpf',
+    isolate: true,
+    // The first relocation of a process: the candidate index is built, candidates decoded.
+    ours: () => {
+      const { spec, relos } = coreInput();
+      return measure((t) => coreRelocate(spec, relos, t), {
+        setup: () => Spec.parse(bytes),
+        times: 21,
+      });
+    },
+    anchor: () => coreOracleAnchor(),
+    judge: (o, a) => o <= a,
+  },
+  {
+    id: 'heap-core',
+    group: 'co-re',
+    title: 'heap growth of relocating relos-el.o against a fresh vmlinux Spec (MiB)',
+    unit: 'MiB',
+    target: '≤ 2× blob',
+    isolate: true,
+    ours: () => {
+      const growth = [];
+      for (let i = 0; i < runs; i++) {
+        const r = spawnSync(
+          process.execPath,
+          ['--expose-gc', fileURLToPath(import.meta.url), '--heap-core'],
+          { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
+        );
+        if (r.status !== 0) throw new Error(`bench: heap-core: ${r.stderr.trim()}`);
+        growth.push(Number(r.stdout.trim()));
+      }
+      return { value: median(growth) / MiB };
+    },
+    anchor: () => ({ value: bytes.byteLength / MiB, label: 'the blob' }),
+    judge: (o) => o <= (2 * bytes.byteLength) / MiB,
+  },
+  {
+    id: 'cli-core-check',
+    group: 'cli',
+    // testdata/objects/core-el.o: relos-el.o has a relocation that fails on purpose, which
+    // makes both commands exit 1.
+    title: 'btfkit core check objects/core-el.o --target FILE (whole process)',
+    target: 'report',
+    ours: () =>
+      measureProcess(process.execPath, [cli, 'core', 'check', elfFixture, '--target', file]),
+    // The nearest bpftool: gen min_core_btf computes the same relocations (then writes BTF).
+    anchor: () =>
+      bpftool
+        ? {
+            label: 'bpftool gen min_core_btf FILE OUT core-el.o',
+            ...measureProcess(bpftool, [
+              'gen',
+              'min_core_btf',
+              file,
+              join(tmp(), 'min.btf'),
+              elfFixture,
+            ]),
+          }
+        : { missing: 'bpftool not installed (apt-get install bpftool)' },
+  },
+  {
     id: 'elf-ext',
     group: 'elf',
     title: 'load an ELF object + ext infos (testdata/objects/core-el.o)',
@@ -428,6 +579,22 @@ if (args.heap) {
   globalThis.gc();
   const after = process.memoryUsage();
   if (spec.nextTypeId < 2) throw new Error('bench: empty BTF');
+  console.log(after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers));
+  process.exit(0);
+}
+
+if (args['heap-core']) {
+  // Relocating against a freshly loaded vmlinux Spec: only the candidate types are decoded.
+  const { spec, relos } = coreInput();
+  globalThis.gc();
+  globalThis.gc();
+  const before = process.memoryUsage();
+  const target = Spec.parse(bytes);
+  const results = coreRelocate(spec, relos, target);
+  globalThis.gc();
+  globalThis.gc();
+  const after = process.memoryUsage();
+  if (results.length === 0 || target.nextTypeId < 2) throw new Error('bench: no relocations');
   console.log(after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers));
   process.exit(0);
 }

@@ -237,6 +237,12 @@ gen_pahole
 if ((with_vmlinux)); then
 	gen_vmlinux
 fi
+# CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.
+if ((with_vmlinux)); then
+	"$root/tooling/core-oracle/regen.sh"
+else
+	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
+fi
 gen_core_kernel
 write_versions
 "$here/check.sh"

@@ -53,6 +53,9 @@ describe('btfkit core min-btf', () => {
     expect(btfkit('core', 'min-btf', join(dir, 'probe-el.o'), '--target', vmlinux).status).toBe(2);
     const help = btfkit('core', '--help');
     expect(help.status).toBe(0);
-    expect(help.stdout).toMatch(/^usage: btfkit core min-btf OBJ\.\.\. --target FILE -o OUT/);
+    expect(help.stdout).toMatch(
+      /^usage: btfkit core .*\| core min-btf OBJ\.\.\. --target FILE -o OUT/,
+    );
+    expect(help.stdout).toMatch(/^ {2}min-btf OBJ\.\.\. /m);
   });
 });

@@ -20,49 +20,76 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const UNDERSCORE = 0x5f;
 
+/** ENUM and ENUM64 share one chain: libbpf's `btf_kind_core_compat` takes either for either. */
+function kindGroup(wireKind: number): number {
+  return wireKind === BTF_KIND.ENUM64 ? BTF_KIND.ENUM : wireKind;
+}
+
 /**
  * A hash index of one blob's own types by libbpf's essential name (see
  * {@link coreEssentialNameLength}), read straight from the records' name offsets and the
- * string bytes: two Int32Arrays, no strings. Built on the first candidate search of a target;
- * each search then touches only the types whose essential name hashes alike.
+ * string bytes: Int32Arrays, no strings. Built per kind on the first candidate search for a
+ * local type of that kind, so the tens of thousands of FUNC records of a vmlinux are never
+ * hashed for struct relocations; a search then touches only the types whose essential name
+ * hashes alike.
  */
 class EssentialNameIndex {
-  private readonly heads: Int32Array;
+  private readonly heads = new Map<number, Int32Array>();
   private readonly next: Int32Array;
   private readonly mask: number;
+  private readonly view: DataView;
 
   constructor(private readonly raw: RawBtf) {
     const n = raw.offsets.length;
     let cap = 16;
     while (cap < n * 2) cap *= 2;
     this.mask = cap - 1;
-    this.heads = new Int32Array(cap);
     this.next = new Int32Array(n);
-    const view = new DataView(raw.types.buffer, raw.types.byteOffset, raw.types.byteLength);
+    this.view = new DataView(raw.types.buffer, raw.types.byteOffset, raw.types.byteLength);
+  }
+
+  /** The chain heads of one kind group, hashing that group's names on first use. */
+  private headsOf(group: number): Int32Array {
+    let heads = this.heads.get(group);
+    if (heads) return heads;
+    const raw = this.raw;
+    heads = new Int32Array(this.mask + 1);
+    const next = this.next;
+    const view = this.view;
     const le = raw.littleEndian;
-    for (let i = n - 1; i >= 0; i--) {
+    const kinds = raw.kinds;
+    const own = raw.strings.bytes;
+    const ownFirst = raw.strings.firstOffset;
+    const other = group === BTF_KIND.ENUM ? BTF_KIND.ENUM64 : group;
+    for (let i = kinds.length - 1; i >= 0; i--) {
+      const k = kinds[i]!;
+      if (k !== group && k !== other) continue;
       const nameOff = view.getUint32(raw.offsets[i]!, le);
       if (nameOff === 0) continue;
-      const loc = locate(raw, nameOff);
-      if (!loc) continue;
-      const h = essentialHash(loc.bytes, loc.rel) & this.mask;
-      this.next[i] = this.heads[h]!;
-      this.heads[h] = i + 1;
+      let h: number;
+      const rel = nameOff - ownFirst;
+      if (rel >= 0 && rel < own.byteLength) {
+        h = essentialHash(own, rel) & this.mask;
+      } else {
+        const loc = locate(raw, nameOff);
+        if (!loc) continue;
+        h = essentialHash(loc.bytes, loc.rel) & this.mask;
+      }
+      next[i] = heads[h]!;
+      heads[h] = i + 1;
     }
+    this.heads.set(group, heads);
+    return heads;
   }
 
   /** Own IDs (ascending) of kind-compatible types whose essential name is `essential`. */
   lookup(essential: Uint8Array, wireKind: number): number[] {
     const raw = this.raw;
     const out: number[] = [];
-    const view = new DataView(raw.types.buffer, raw.types.byteOffset, raw.types.byteLength);
-    const le = raw.littleEndian;
-    const anyEnum = wireKind === BTF_KIND.ENUM || wireKind === BTF_KIND.ENUM64;
+    const heads = this.headsOf(kindGroup(wireKind));
     const h = hashBytes(essential, 0, essential.byteLength) & this.mask;
-    for (let i = this.heads[h]!; i !== 0; i = this.next[i - 1]!) {
-      const k = raw.kinds[i - 1]!;
-      if (k !== wireKind && !(anyEnum && (k === BTF_KIND.ENUM || k === BTF_KIND.ENUM64))) continue;
-      const loc = locate(raw, view.getUint32(raw.offsets[i - 1]!, le));
+    for (let i = heads[h]!; i !== 0; i = this.next[i - 1]!) {
+      const loc = locate(raw, this.view.getUint32(raw.offsets[i - 1]!, raw.littleEndian));
       if (!loc) continue;
       if (essentialEquals(loc.bytes, loc.rel, essential)) out.push(raw.firstTypeId + i - 1);
     }
@@ -117,8 +144,34 @@ function hashBytes(bytes: Uint8Array, start: number, n: number): number {
   return h >>> 0;
 }
 
+/**
+ * {@link hashBytes} of the essential part of the NUL-terminated name at `start`, in one pass:
+ * the hash as it stood after the `X` of the last `X___Y` separator (see
+ * {@link essentialLength}), else of the whole name.
+ */
 function essentialHash(bytes: Uint8Array, start: number): number {
-  return hashBytes(bytes, start, essentialLength(bytes, start));
+  let h = FNV_OFFSET;
+  let cut = 0;
+  let hasCut = false;
+  const end = bytes.byteLength;
+  for (let i = start; i < end; i++) {
+    const b = bytes[i]!;
+    if (b === 0) break;
+    h = Math.imul(h ^ b, FNV_PRIME);
+    if (
+      b !== UNDERSCORE &&
+      bytes[i + 1] === UNDERSCORE &&
+      bytes[i + 2] === UNDERSCORE &&
+      bytes[i + 3] === UNDERSCORE
+    ) {
+      const y = bytes[i + 4];
+      if (y !== undefined && y !== 0 && y !== UNDERSCORE) {
+        cut = h;
+        hasCut = true;
+      }
+    }
+  }
+  return (hasCut ? cut : h) >>> 0;
 }
 
 function essentialEquals(bytes: Uint8Array, start: number, essential: Uint8Array): boolean {

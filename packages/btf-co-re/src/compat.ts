@@ -1,5 +1,5 @@
-import { BtfError } from '@btfkit/wire';
 import { type Type, VOID } from '@btfkit/types';
+import { BtfError } from '@btfkit/wire';
 import { CoreFail, isComposite, skipModsAndTypedefs } from './btf-access.js';
 import { coreEssentialNameLength } from './essential-name.js';
 
@@ -122,7 +122,10 @@ function namesMatch(local: string, target: string): boolean {
   return tn === coreEssentialNameLength(local) && local.slice(0, tn) === target.slice(0, tn);
 }
 
-function enumsMatch(l: Extract<Type, { kind: 'enum' }>, t: Extract<Type, { kind: 'enum' }>): number {
+function enumsMatch(
+  l: Extract<Type, { kind: 'enum' }>,
+  t: Extract<Type, { kind: 'enum' }>,
+): number {
   if (l.size !== t.size) return 0;
   if (l.values.length > t.values.length) return 0;
   for (const lv of l.values) {
@@ -255,7 +258,12 @@ function verdict(r: number, what: string, local: Type, target: Type): boolean {
  *   typedef/qualifier chain loops
  */
 export function areTypesCompatible(local: Type, target: Type): boolean {
-  return verdict(wrap(() => typesAreCompat(local, target)), 'compatibility', local, target);
+  return verdict(
+    wrap(() => typesAreCompat(local, target)),
+    'compatibility',
+    local,
+    target,
+  );
 }
 
 /**
@@ -266,7 +274,12 @@ export function areTypesCompatible(local: Type, target: Type): boolean {
  * @throws BtfError when a typedef/qualifier or array chain loops
  */
 export function areMembersCompatible(local: Type, target: Type): boolean {
-  return verdict(wrap(() => fieldsAreCompat(local, target)), 'member compatibility', local, target);
+  return verdict(
+    wrap(() => fieldsAreCompat(local, target)),
+    'member compatibility',
+    local,
+    target,
+  );
 }
 
 /**
@@ -277,7 +290,12 @@ export function areMembersCompatible(local: Type, target: Type): boolean {
  * @throws BtfError when nesting exceeds libbpf's 32 levels, or a typedef/qualifier chain loops
  */
 export function typesMatch(local: Type, target: Type): boolean {
-  return verdict(wrap(() => typesMatchLevel(local, target, false, MAX_LEVEL)), 'match', local, target);
+  return verdict(
+    wrap(() => typesMatchLevel(local, target, false, MAX_LEVEL)),
+    'match',
+    local,
+    target,
+  );
 }
 
 /** A local type that is not compatible with a target type ({@link checkTypeCompatibility}). */

@@ -61,7 +61,8 @@ function isSpace(c: number): boolean {
  * out of bounds with them).
  */
 export function parseAccessString(s: string): number[] {
-  if (s === '' || s.charCodeAt(0) === 0x3a) throw new CoreFail('access-string', 'empty or starts with a colon');
+  if (s === '' || s.charCodeAt(0) === 0x3a)
+    throw new CoreFail('access-string', 'empty or starts with a colon');
   const out: number[] = [];
   let i = 0;
   while (i < s.length) {
@@ -81,7 +82,8 @@ export function parseAccessString(s: string): number[] {
     if (i === start) throw new CoreFail('access-string', `not a number at character ${i}`);
     if (neg && v !== 0) throw new CoreFail('access-string', `negative index -${v}`);
     if (v > INT_MAX) throw new CoreFail('access-string', `index ${v} out of range`);
-    if (out.length === MAX_SPEC_LEN) throw new CoreFail('access-string', `more than ${MAX_SPEC_LEN} elements (E2BIG)`);
+    if (out.length === MAX_SPEC_LEN)
+      throw new CoreFail('access-string', `more than ${MAX_SPEC_LEN} elements (E2BIG)`);
     out.push(v);
   }
   return out;
@@ -128,7 +130,10 @@ export function parseSpec(spec: Spec, root: Type, accessString: string, kind: nu
     if (isComposite(t)) {
       const m = t.members[idx];
       if (!m) {
-        throw new CoreFail('access-string', `member ${idx} is past the ${t.members.length} members of ${t.kind} '${t.name}'`);
+        throw new CoreFail(
+          'access-string',
+          `member ${idx} is past the ${t.members.length} members of ${t.kind} '${t.name}'`,
+        );
       }
       out.bitOffset = u32(out.bitOffset + m.bitOffset);
       if (m.name !== '') out.accessors.push({ type: t, index: idx, name: m.name });
@@ -137,11 +142,18 @@ export function parseSpec(spec: Spec, root: Type, accessString: string, kind: nu
       const elem = skipModsAndTypedefs(t.type);
       const flex = isFlexArray(out.accessors[out.accessors.length - 1], t.nelems);
       if (!flex && idx >= t.nelems) {
-        throw new CoreFail('access-string', `index ${idx} is past the ${t.nelems} elements of an array`);
+        throw new CoreFail(
+          'access-string',
+          `index ${idx} is past the ${t.nelems} elements of an array`,
+        );
       }
       out.accessors.push({ type: elem, index: idx, name: undefined });
       const sz = resolveSize(elem);
-      if (sz < 0) throw new CoreFail('access-string', `array element ${elem.kind} '${elem.name}' has no size`);
+      if (sz < 0)
+        throw new CoreFail(
+          'access-string',
+          `array element ${elem.kind} '${elem.name}' has no size`,
+        );
       out.bitOffset = u32(out.bitOffset + bitsTimes(idx, sz));
       cur = elem;
     } else {
@@ -191,7 +203,8 @@ function matchMember(
       continue;
     }
     const m = members[f.i]!;
-    if (ts.raw.length === MAX_SPEC_LEN) throw new CoreFail('type', `target access path longer than ${MAX_SPEC_LEN} (E2BIG)`);
+    if (ts.raw.length === MAX_SPEC_LEN)
+      throw new CoreFail('type', `target access path longer than ${MAX_SPEC_LEN} (E2BIG)`);
     ts.bitOffset = u32(ts.bitOffset + m.bitOffset);
     ts.raw.push(f.i);
     f.added = m.bitOffset;
@@ -223,7 +236,12 @@ function matchMember(
  * @returns 1 when the candidate matches, 0 when not
  * @throws CoreFail where libbpf returns a negative errno
  */
-export function matchSpec(local: AccessSpec, tspec: Spec, candidate: Type, out: AccessSpec): number {
+export function matchSpec(
+  local: AccessSpec,
+  tspec: Spec,
+  candidate: Type,
+  out: AccessSpec,
+): number {
   out.spec = tspec;
   out.root = candidate;
   out.kind = local.kind;
@@ -271,7 +289,8 @@ export function matchSpec(local: AccessSpec, tspec: Spec, candidate: Type, out: 
         if (!flex && la.index >= t.nelems) return 0;
         elem = skipModsAndTypedefs(t.type);
       }
-      if (out.raw.length === MAX_SPEC_LEN) throw new CoreFail('type', `target access path longer than ${MAX_SPEC_LEN} (E2BIG)`);
+      if (out.raw.length === MAX_SPEC_LEN)
+        throw new CoreFail('type', `target access path longer than ${MAX_SPEC_LEN} (E2BIG)`);
       out.accessors.push({ type: elem, index: la.index, name: undefined });
       out.raw.push(la.index);
       const sz = resolveSize(elem);
@@ -321,7 +340,10 @@ export function calcSide(
       } else if (kind === K.FIELD_BYTE_SIZE) {
         res.val = BigInt(sizeOrFail(acc.type, s.spec));
       } else {
-        throw new CoreFail('unsupported', `relocation kind ${kind} cannot be applied to an array access (insn #${insnOff / 8})`);
+        throw new CoreFail(
+          'unsupported',
+          `relocation kind ${kind} cannot be applied to an array access (insn #${insnOff / 8})`,
+        );
       }
       return res;
     }
@@ -335,11 +357,15 @@ export function calcSide(
     let byteOff: number;
     if (bitfield) {
       byteSz = 'size' in mt && typeof mt.size === 'number' ? mt.size : 0;
-      if (byteSz === 0) throw new CoreFail('type', `bitfield of ${mt.kind} '${mt.name}' without a size`);
+      if (byteSz === 0)
+        throw new CoreFail('type', `bitfield of ${mt.kind} '${mt.name}' without a size`);
       byteOff = Math.floor(Math.floor(bitOff / 8) / byteSz) * byteSz;
       while (bitOff + bitSz - byteOff * 8 > byteSz * 8) {
         if (byteSz >= 8) {
-          throw new CoreFail('unsupported', `bitfield at bit ${bitOff} cannot be read with a 64-bit load (E2BIG)`);
+          throw new CoreFail(
+            'unsupported',
+            `bitfield at bit ${bitOff} cannot be read with a 64-bit load (E2BIG)`,
+          );
         }
         byteSz *= 2;
         byteOff = Math.floor(Math.floor(bitOff / 8) / byteSz) * byteSz;
@@ -362,7 +388,8 @@ export function calcSide(
         res.val = BigInt(byteSz);
         break;
       case K.FIELD_SIGNED:
-        res.val = (mt.kind === 'enum' && mt.signed) || (intEncoding(mt, s.spec) & 1) !== 0 ? 1n : 0n;
+        res.val =
+          (mt.kind === 'enum' && mt.signed) || (intEncoding(mt, s.spec) & 1) !== 0 ? 1n : 0n;
         res.validate = true;
         break;
       case K.FIELD_LSHIFT_U64:

@@ -13,7 +13,12 @@ import type { CoreRelocation } from './result.js';
  * - `type`: a type the computation needs is malformed (a size that does not resolve, a
  *   qualifier cycle).
  */
-export type CoreErrorReason = 'ambiguous' | 'access-string' | 'instruction' | 'unsupported' | 'type';
+export type CoreErrorReason =
+  | 'ambiguous'
+  | 'access-string'
+  | 'instruction'
+  | 'unsupported'
+  | 'type';
 
 /**
  * A CO-RE relocation that stops the load. The message names the section, the instruction

@@ -6,8 +6,8 @@ export {
   IncompatibleTypesError,
   typesMatch,
 } from './compat.js';
-export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
 export { type CoreErrorReason, CoreRelocationError } from './errors.js';
+export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
 export { type MinimalBtfOptions, minimalBtf, minimalBtfForObjects } from './min-btf.js';
 export { POISON_CALL_IMM, patchCoreInstruction } from './patch-insn.js';
 export { type CoreRelocateOptions, coreRelocate } from './relocate.js';

@@ -15,7 +15,7 @@ const BPF_JMP_CALL = 0x05 | 0x80;
 const LD_IMM64 = 0x18;
 const SHRT_MAX = 0x7fff;
 
-const SIZE_BYTES: Record<number, number> = { 0x18: 8, 0x00: 4, 0x08: 2, 0x10: 1 };
+const SIZE_BYTES: Record<number, number> = { 24: 8, 0: 4, 8: 2, 16: 1 };
 const BYTES_SIZE: Record<number, number> = { 8: 0x18, 4: 0x00, 2: 0x08, 1: 0x10 };
 
 /** A view of one 8-byte instruction in either byte order. */
@@ -87,12 +87,18 @@ export function patchInstruction(
 ): void {
   const view = new DataView(insns.buffer, insns.byteOffset, insns.byteLength);
   if (insnOff % 8 !== 0 || insnOff + 8 > insns.byteLength) {
-    throw new CoreFail('instruction', `instruction offset ${insnOff} is not an instruction of the ${insns.byteLength}-byte section`);
+    throw new CoreFail(
+      'instruction',
+      `instruction offset ${insnOff} is not an instruction of the ${insns.byteLength}-byte section`,
+    );
   }
   const insn = new Insn(view, insnOff, littleEndian);
   const second = (): Insn => {
     if (insnOff + 16 > insns.byteLength) {
-      throw new CoreFail('instruction', 'ld_imm64 without its second half at the end of the section');
+      throw new CoreFail(
+        'instruction',
+        'ld_imm64 without its second half at the end of the section',
+      );
     }
     return new Insn(view, insnOff + 8, littleEndian);
   };
@@ -110,9 +116,13 @@ export function patchInstruction(
   switch (cls) {
     case BPF_ALU:
     case BPF_ALU64:
-      if ((insn.code & 0x08) !== 0) throw new CoreFail('instruction', 'ALU instruction with a register source');
+      if ((insn.code & 0x08) !== 0)
+        throw new CoreFail('instruction', 'ALU instruction with a register source');
       if (fixup.validate && widen(insn.imm) !== orig) {
-        throw new CoreFail('instruction', `unexpected ALU/ALU64 value: got ${insn.imm >>> 0}, exp ${orig} -> ${val}`);
+        throw new CoreFail(
+          'instruction',
+          `unexpected ALU/ALU64 value: got ${insn.imm >>> 0}, exp ${orig} -> ${val}`,
+        );
       }
       insn.imm = Number(BigInt.asIntN(32, val));
       return;
@@ -120,9 +130,13 @@ export function patchInstruction(
     case BPF_ST:
     case BPF_STX: {
       if (fixup.validate && widen(insn.off) !== orig) {
-        throw new CoreFail('instruction', `unexpected LDX/ST/STX value: got ${insn.off}, exp ${orig} -> ${val}`);
+        throw new CoreFail(
+          'instruction',
+          `unexpected LDX/ST/STX value: got ${insn.off}, exp ${orig} -> ${val}`,
+        );
       }
-      if (val > BigInt(SHRT_MAX)) throw new CoreFail('instruction', `LDX/ST/STX offset too big: ${val} (ERANGE)`);
+      if (val > BigInt(SHRT_MAX))
+        throw new CoreFail('instruction', `LDX/ST/STX offset too big: ${val} (ERANGE)`);
       if (fixup.failMemSizeAdjust) {
         poison();
         return;
@@ -131,11 +145,17 @@ export function patchInstruction(
       if (fixup.targetFieldSize !== fixup.localFieldSize) {
         const bytes = SIZE_BYTES[insn.code & 0x18];
         if (bytes !== fixup.localFieldSize) {
-          throw new CoreFail('instruction', `unexpected LDX/ST/STX memory size: got ${bytes ?? -1}, exp ${fixup.localFieldSize}`);
+          throw new CoreFail(
+            'instruction',
+            `unexpected LDX/ST/STX memory size: got ${bytes ?? -1}, exp ${fixup.localFieldSize}`,
+          );
         }
         const size = BYTES_SIZE[fixup.targetFieldSize];
         if (size === undefined) {
-          throw new CoreFail('instruction', `invalid new LDX/ST/STX memory size: ${fixup.targetFieldSize}`);
+          throw new CoreFail(
+            'instruction',
+            `invalid new LDX/ST/STX memory size: ${fixup.targetFieldSize}`,
+          );
         }
         insn.code = (insn.code & 0xe0) | size | cls;
       }
@@ -143,19 +163,33 @@ export function patchInstruction(
     }
     case BPF_LD: {
       const hi = insn.code === LD_IMM64 && insnOff + 16 <= insns.byteLength ? second() : undefined;
-      if (!hi || insn.src !== 0 || insn.off !== 0 || hi.code !== 0 || hi.dst !== 0 || hi.src !== 0 || hi.off !== 0) {
+      if (
+        !hi ||
+        insn.src !== 0 ||
+        insn.off !== 0 ||
+        hi.code !== 0 ||
+        hi.dst !== 0 ||
+        hi.src !== 0 ||
+        hi.off !== 0
+      ) {
         throw new CoreFail('instruction', 'LDIMM64 instruction has unexpected form');
       }
       const imm = BigInt(insn.imm >>> 0) | (BigInt(hi.imm >>> 0) << 32n);
       if (fixup.validate && imm !== orig) {
-        throw new CoreFail('instruction', `unexpected LDIMM64 value: got ${imm}, exp ${orig} -> ${val}`);
+        throw new CoreFail(
+          'instruction',
+          `unexpected LDIMM64 value: got ${imm}, exp ${orig} -> ${val}`,
+        );
       }
       insn.imm = Number(BigInt.asIntN(32, val));
       hi.imm = Number(BigInt.asIntN(32, val >> 32n));
       return;
     }
     default:
-      throw new CoreFail('instruction', `cannot relocate instruction with code 0x${insn.code.toString(16)}`);
+      throw new CoreFail(
+        'instruction',
+        `cannot relocate instruction with code 0x${insn.code.toString(16)}`,
+      );
   }
 }
 
@@ -164,7 +198,11 @@ export function patchInstruction(
  * (patched in place), as libbpf's `bpf_core_patch_insn` does; see {@link patchInstruction}.
  * @throws CoreRelocationError (reason `instruction`) where libbpf refuses the instruction
  */
-export function patchCoreInstruction(insns: Uint8Array, littleEndian: boolean, fixup: CoreFixup): void {
+export function patchCoreInstruction(
+  insns: Uint8Array,
+  littleEndian: boolean,
+  fixup: CoreFixup,
+): void {
   try {
     patchInstruction(insns, littleEndian, fixup.relocation.insnOff, fixup);
   } catch (e) {

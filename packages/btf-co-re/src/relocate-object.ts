@@ -30,19 +30,33 @@ export interface RelocatedObject {
  * The CO-RE relocations of an object, in `.BTF.ext` order (libbpf's order of processing).
  * @throws FormatError when a section name is outside the string table
  */
-export function objectRelocations(spec: Spec, btfExt: ReturnType<typeof loadElfSpec>['btfExt']): CoreRelocation[] {
+export function objectRelocations(
+  spec: Spec,
+  btfExt: ReturnType<typeof loadElfSpec>['btfExt'],
+): CoreRelocation[] {
   const out: CoreRelocation[] = [];
   for (const sec of btfExt?.coreRelos?.sections ?? []) {
     const section = spec.raw.strings.tryAt(sec.secNameOff);
     if (section === undefined) {
-      throw new FormatError(`btf.ext: CO-RE section name offset ${sec.secNameOff} is outside the string table`);
+      throw new FormatError(
+        `btf.ext: CO-RE section name offset ${sec.secNameOff} is outside the string table`,
+      );
     }
     sec.records.forEach((r, index) => {
       const accessString = spec.raw.strings.tryAt(r.accessStrOff);
       if (accessString === undefined) {
-        throw new FormatError(`btf.ext: section ${section}: relo #${index}: access string offset ${r.accessStrOff} is outside the string table`);
+        throw new FormatError(
+          `btf.ext: section ${section}: relo #${index}: access string offset ${r.accessStrOff} is outside the string table`,
+        );
       }
-      out.push({ section, index, insnOff: r.insnOff, typeID: r.typeId, accessString, kind: r.kind });
+      out.push({
+        section,
+        index,
+        insnOff: r.insnOff,
+        typeID: r.typeId,
+        accessString,
+        kind: r.kind,
+      });
     });
   }
   return out;
@@ -73,7 +87,7 @@ export function relocateObject(
     const relocation = relocations[i]!;
     if (!result.ok) {
       ok = false;
-      out.push({ relocation, result, patched: undefined });
+      out.push({ relocation, result, fixup: undefined, patched: undefined });
       return;
     }
     try {
@@ -86,10 +100,20 @@ export function relocateObject(
       }
       patchInstruction(data, elf.littleEndian, relocation.insnOff, result.fixup);
       const end = relocation.insnOff + (data[relocation.insnOff] === 0x18 ? 16 : 8);
-      out.push({ relocation, result, patched: data.slice(relocation.insnOff, Math.min(end, data.byteLength)) });
+      out.push({
+        relocation,
+        result,
+        fixup: result.fixup,
+        patched: data.slice(relocation.insnOff, Math.min(end, data.byteLength)),
+      });
     } catch (e) {
       ok = false;
-      out.push({ relocation, result: { ok: false, error: toRelocationError(relocation, e) }, patched: undefined });
+      out.push({
+        relocation,
+        result: { ok: false, error: toRelocationError(relocation, e) },
+        fixup: result.fixup,
+        patched: undefined,
+      });
     }
   });
   let bytes: Uint8Array | undefined;
@@ -98,7 +122,9 @@ export function relocateObject(
     for (const [name, data] of sections) {
       const sec = elf.section(name)!;
       if (elf.isCompressed(sec)) {
-        throw new FormatError(`elf: section ${name} is compressed; a relocated copy cannot be written in place`);
+        throw new FormatError(
+          `elf: section ${name} is compressed; a relocated copy cannot be written in place`,
+        );
       }
       bytes.set(data, sec.offset);
     }

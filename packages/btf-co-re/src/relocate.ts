@@ -1,5 +1,5 @@
 import type { Spec, Type } from '@btfkit/types';
-import { BPF_CORE_RELO_KIND as K } from '@btfkit/wire';
+import { BtfError, BPF_CORE_RELO_KIND as K } from '@btfkit/wire';
 import { CoreFail } from './btf-access.js';
 import { type Candidate, type CoreTargets, findCandidates } from './candidates.js';
 import {
@@ -8,8 +8,8 @@ import {
   isFieldKind,
   isTypeKind,
   matchSpec,
-  parseSpec,
   POISON,
+  parseSpec,
   type SideValue,
 } from './core-spec.js';
 import { CoreRelocationError } from './errors.js';
@@ -58,13 +58,15 @@ export function coreRelocate(
   return out;
 }
 
-/** Wraps an engine failure (or a decoding error of a malformed type) for a relocation. */
+/**
+ * Wraps an engine failure (or a decoding error of a malformed type) for a relocation; any
+ * other exception is a bug and is rethrown.
+ */
 export function toRelocationError(relo: CoreRelocation, e: unknown): CoreRelocationError {
   if (e instanceof CoreRelocationError) return e;
   if (e instanceof CoreFail) return new CoreRelocationError(relo, e.reason, e.message);
-  if (e instanceof Error && e.name !== 'Error') {
-    return new CoreRelocationError(relo, 'type', e.message, { cause: e });
-  }
+  // A malformed type met while decoding (FormatError, NotFoundError): the relocation fails.
+  if (e instanceof BtfError) return new CoreRelocationError(relo, 'type', e.message, { cause: e });
   throw e;
 }
 
@@ -85,7 +87,10 @@ function relocateOne(
     cands = cache.get(relo.typeID);
     if (!cands) {
       if (localType.name === '') {
-        throw new CoreFail('unsupported', `target candidate search failed for [${relo.typeID}] ${describe(localType)}: anonymous types have no candidates`);
+        throw new CoreFail(
+          'unsupported',
+          `target candidate search failed for [${relo.typeID}] ${describe(localType)}: anonymous types have no candidates`,
+        );
       }
       cands = findCandidates(local, localType, targets);
       cache.set(relo.typeID, cands);
@@ -96,7 +101,10 @@ function relocateOne(
     localSpec = parseSpec(local, localType, relo.accessString, relo.kind);
   } catch (e) {
     if (e instanceof CoreFail) {
-      throw new CoreFail('access-string', `parsing [${relo.typeID}] ${describe(localType)} + ${relo.accessString} failed: ${e.message}`);
+      throw new CoreFail(
+        'access-string',
+        `parsing [${relo.typeID}] ${describe(localType)} + ${relo.accessString} failed: ${e.message}`,
+      );
     }
     throw e;
   }
@@ -119,7 +127,10 @@ function relocateOne(
     if (j === 0) {
       best = { spec: candSpec, res };
     } else if (candSpec.bitOffset !== best!.spec.bitOffset) {
-      throw new CoreFail('ambiguous', `field offset ambiguity: ${candSpec.bitOffset} != ${best!.spec.bitOffset}`);
+      throw new CoreFail(
+        'ambiguous',
+        `field offset ambiguity: ${candSpec.bitOffset} != ${best!.spec.bitOffset}`,
+      );
     } else if (res.poison !== best!.res.poison || res.targetValue !== best!.res.targetValue) {
       throw new CoreFail(
         'ambiguous',

@@ -90,6 +90,8 @@ export interface CoreInstructionResult {
   readonly relocation: CoreRelocation;
   /** The fixup, or the error that stops the load (calculation or patching). */
   readonly result: CoreResult;
+  /** The computed fixup, also when patching the instruction with it failed. */
+  readonly fixup: CoreFixup | undefined;
   /** The patched instruction bytes; undefined when the relocation failed. */
   readonly patched: Uint8Array | undefined;
 }

@@ -1,4 +1,5 @@
 import { deflateSync, inflateSync } from 'node:zlib';
+import { relocateObject } from '@btfkit/co-re';
 import {
   decodeExtInfos,
   decompressSection,
@@ -43,6 +44,7 @@ export const TARGET_NAMES = [
   'split',
   'c-format',
   'zlib',
+  'co-re',
 ] as const;
 
 /** One of {@link TARGET_NAMES}. */
@@ -377,6 +379,49 @@ const zlib: FuzzTarget = {
 };
 
 /** Every target by name. */
+let coreFixed: { targets: Spec[]; object: Uint8Array } | undefined;
+
+/** The synthetic CO-RE targets and one fixture object, read once. */
+function coreFixtures(): { targets: Spec[]; object: Uint8Array } {
+  coreFixed ??= {
+    targets: ['synth-a.btf', 'synth-b.btf'].map((f) =>
+      Spec.parse(readTestdata('core', 'targets', f)),
+    ),
+    object: readTestdata('core', 'relos-el.o'),
+  };
+  return coreFixed;
+}
+
+function recordRelocations(f: Set<string>, r: ReturnType<typeof relocateObject>): void {
+  for (const x of r.relocations) {
+    if (x.result.ok) f.add(`co-re:ok:${x.relocation.kind}:${x.result.fixup.poison}`);
+    else f.add(`co-re:err:${x.result.error.reason}:${x.relocation.kind}`);
+  }
+}
+
+const coRe: FuzzTarget = {
+  name: 'co-re',
+  description:
+    'relocateObject: the object against the synthetic targets, against its own BTF (random local and target), and a fixture object against the input BTF as target',
+  seeds: () => [
+    ...listTestdata('core', (f) => f.endsWith('.o')).map((f) => readTestdata('core', f)),
+    ...objectFiles((f) => f.startsWith('core-') && f.endsWith('.o')),
+  ],
+  run(input, f) {
+    const fixed = coreFixtures();
+    for (const target of fixed.targets) {
+      const r = tolerate(f, 'co-re', () => relocateObject(input, target));
+      if (r) recordRelocations(f, r);
+    }
+    const own = tolerate(f, 'co-re-own', () => loadSpecAndExtInfos(input).spec);
+    if (!own) return;
+    const self = tolerate(f, 'co-re-self', () => relocateObject(input, own));
+    if (self) recordRelocations(f, self);
+    const other = tolerate(f, 'co-re-target', () => relocateObject(fixed.object, own));
+    if (other) recordRelocations(f, other);
+  },
+};
+
 export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   wire,
   types,
@@ -385,6 +430,7 @@ export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   split,
   'c-format': cFormat,
   zlib,
+  'co-re': coRe,
 };
 
 /** Whether a string names a target. */

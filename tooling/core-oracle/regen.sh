@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Regenerates testdata/core: the CO-RE fixture objects (clang-16, bpfel and bpfeb), the
+# synthetic target BTFs, and the libbpf goldens, one JSON line per relocation for every
+# object x target, computed by core-oracle.c with Debian's libbpf 1.1.2.
+#
+# Big-endian goldens: libbpf 1.1 on x86 cannot open a bpfeb object, and relo_core.c picks the
+# bitfield left-shift formula by the *host* byte order (the only host-order dependence in
+# that file: `#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__` in bpf_core_calc_field_relo).
+# So core-oracle reads the object's ELF and .BTF.ext itself in either byte order, btf__new
+# swaps the foreign-order .BTF, instructions are decoded into host order for
+# bpf_core_patch_insn and encoded back, and for bpfeb objects it is linked with Debian's
+# relo_core.c (from `apt-get source libbpf`) compiled with that one #if taking the
+# big-endian branch, ahead of libbpf.a (whose relo_core.o is then not pulled in).
+#
+# usage: tooling/core-oracle/regen.sh   (needs clang-16, llvm-16, gcc, libbpf-dev, libelf-dev,
+#        zlib1g-dev, dpkg-dev and a deb-src entry for bookworm for `apt-get source libbpf`)
+set -euo pipefail
+here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd -- "$here/../.." && pwd)
+dir=$root/testdata/core
+CLANG=${CLANG:-clang-16}
+LLVM_OBJCOPY=${LLVM_OBJCOPY:-llvm-objcopy-16}
+CC=${CC:-gcc}
+log() { printf 'core-oracle: %s\n' "$*" >&2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+version=$(dpkg-query -W -f='${Version}' libbpf-dev)
+log "libbpf-dev $version: fetching its source for relo_core.h"
+(cd "$tmp" && apt-get source -qq "libbpf=${version#*:}" >/dev/null 2>&1) ||
+	{ echo "core-oracle: apt-get source libbpf=${version#*:} failed (add a deb-src line for bookworm)" >&2; exit 1; }
+src=$(echo "$tmp"/libbpf-*/src)
+inc="-I$src -I$src/../include -I$src/../include/uapi"
+
+log "building core-oracle (little-endian: libbpf.a as is)"
+"$CC" -O2 -Wall -Werror $inc -o "$tmp/oracle-el" "$here/core-oracle.c" -l:libbpf.a -lelf -lz
+log "building core-oracle (big-endian: relo_core.c with the big-endian bitfield branch)"
+sed 's/^#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__$/#if 0 \/* core-oracle: big-endian host semantics *\//' \
+	"$src/relo_core.c" >"$tmp/relo_core_be.c"
+grep -q 'core-oracle: big-endian host semantics' "$tmp/relo_core_be.c" || { echo "core-oracle: relo_core.c changed" >&2; exit 1; }
+"$CC" -O2 -w $inc -I"$src" -c "$tmp/relo_core_be.c" -o "$tmp/relo_core_be.o"
+"$CC" -O2 -Wall -Werror $inc -o "$tmp/oracle-eb" "$here/core-oracle.c" "$tmp/relo_core_be.o" -l:libbpf.a -lelf -lz
+
+arch_inc=/usr/include/$("$CC" -print-multiarch)
+for name in relos; do
+	for order in el eb; do
+		log "core/$name-$order.o"
+		(cd "$dir" && "$CLANG" -target "bpf$order" -g -O2 -Wall -ffile-prefix-map="$dir"=. \
+			-I"$arch_inc" -c "$name.c" -o "$name-$order.o")
+	done
+done
+for order in el eb; do
+	log "core/relos-bad-$order.o (access strings broken in place)"
+	python3 "$here/bad-access.py" "$dir/relos-$order.o" "$dir/relos-bad-$order.o"
+done
+for name in synth-a synth-b; do
+	log "core/targets/$name.btf"
+	(cd "$dir/targets" && "$CLANG" -target bpfel -g -O2 -ffile-prefix-map="$dir"=. -c "$name.c" -o "$tmp/$name.o")
+	"$LLVM_OBJCOPY" --dump-section .BTF="$dir/targets/$name.btf" "$tmp/$name.o" /dev/null
+done
+if [[ -r /sys/kernel/btf/vmlinux && ${CORE_KEEP_HOST:-0} != 1 ]]; then
+	log "core/targets/host-vmlinux.btf.gz (this machine's kernel, $(uname -r))"
+	gzip -9n </sys/kernel/btf/vmlinux >"$dir/targets/host-vmlinux.btf.gz"
+	uname -r >"$dir/targets/host-kernel-release.txt"
+fi
+
+# Targets: the testdata vmlinux, this machine's kernel, the synthetic ones.
+gunzip -c "$root/testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux.btf"
+gunzip -c "$dir/targets/host-vmlinux.btf.gz" >"$tmp/host-vmlinux.btf"
+targets=("vmlinux:$tmp/vmlinux.btf" "host-vmlinux:$tmp/host-vmlinux.btf"
+	"synth-a:$dir/targets/synth-a.btf" "synth-b:$dir/targets/synth-b.btf")
+rm -f "$dir"/goldens/*.jsonl
+mkdir -p "$dir/goldens"
+objects=("$dir"/relos-el.o "$dir"/relos-eb.o "$dir"/relos-bad-el.o "$dir"/relos-bad-eb.o "$root"/testdata/objects/core-el.o "$root"/testdata/objects/core-eb.o)
+for obj in "${objects[@]}"; do
+	base=$(basename "$obj" .o)
+	case $base in *-eb) oracle=$tmp/oracle-eb ;; *) oracle=$tmp/oracle-el ;; esac
+	for t in "${targets[@]}"; do
+		tname=${t%%:*}
+		log "core/goldens/$base.$tname.jsonl"
+		"$oracle" "$obj" "${t#*:}" >"$dir/goldens/$base.$tname.jsonl.tmp"
+		mv "$dir/goldens/$base.$tname.jsonl.tmp" "$dir/goldens/$base.$tname.jsonl"
+	done
+done
+log "done: $(cat "$dir"/goldens/*.jsonl | wc -l) relocation goldens"
