@@ -175,30 +175,50 @@ gen_vmlinux() {
 }
 
 # CO-RE programs for the kernel tests (bpfel only: they are loaded into the
-# running kernel), and what bpftool's gen min_core_btf keeps of the committed
-# vmlinux for them: each object alone, and all of them with objects/core-el.o.
+# running kernel), and what bpftool's gen min_core_btf makes of them and of
+# core/relos-el.o for each target of core/targets (run after core-oracle's
+# regen, which writes those): min/OBJS.TARGET.btf with its raw dump beside, or
+# min/OBJS.TARGET.error with bpftool's last words when it refuses.
 gen_core_kernel() {
-	local dir=$testdata/core-kernel src name arch_inc objs=()
+	local dir=$testdata/core-kernel src name arch_inc set target file out
 	arch_inc=/usr/include/$("$CC" -print-multiarch)
-	rm -f "$dir"/*.o "$dir"/*.btf "$dir"/*.golden "$dir"/*.tmp
-	gunzip -c "$testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux.btf"
+	rm -f "$dir"/*.o "$dir"/*.tmp "$dir"/min/*
+	mkdir -p "$dir/min"
 	for src in "$dir"/*.c; do
 		name=$(basename "$src" .c)
 		log "core-kernel/$name-el.o"
 		(cd "$dir" && "$CLANG" -target bpfel -g -O2 -Wall \
 			-ffile-prefix-map="$dir"=. -I"$arch_inc" \
 			-c "$name.c" -o "$name-el.o")
-		objs+=("$dir/$name-el.o")
-		"$BPFTOOL" gen min_core_btf "$tmp/vmlinux.btf" "$dir/$name-el.min.btf.tmp" "$dir/$name-el.o"
-		mv "$dir/$name-el.min.btf.tmp" "$dir/$name-el.min.btf"
-		to "$dir/$name-el.min.raw.golden" \
-			"$BPFTOOL" btf dump file "$dir/$name-el.min.btf" format raw
 	done
-	log "core-kernel/all-el.min.btf"
-	"$BPFTOOL" gen min_core_btf "$tmp/vmlinux.btf" "$dir/all-el.min.btf.tmp" \
-		"${objs[@]}" "$testdata/objects/core-el.o"
-	mv "$dir/all-el.min.btf.tmp" "$dir/all-el.min.btf"
-	to "$dir/all-el.min.raw.golden" "$BPFTOOL" btf dump file "$dir/all-el.min.btf" format raw
+	gunzip -c "$testdata/vmlinux/vmlinux.btf.gz" >"$tmp/min-vmlinux.btf"
+	gunzip -c "$testdata/core/targets/host-vmlinux.btf.gz" >"$tmp/min-host-vmlinux.btf"
+	cp "$testdata/core/targets/synth-a.btf" "$tmp/min-synth-a.btf"
+	cp "$testdata/core/targets/synth-b.btf" "$tmp/min-synth-b.btf"
+	# Object sets, as NAME=paths relative to testdata (the test reads the same list).
+	local -A sets=(
+		[funcs-el]="core-kernel/funcs-el.o"
+		[probe-el]="core-kernel/probe-el.o"
+		[all-el]="core-kernel/funcs-el.o core-kernel/probe-el.o objects/core-el.o"
+		[relos-el]="core/relos-el.o"
+	)
+	for set in "${!sets[@]}"; do
+		for target in vmlinux host-vmlinux synth-a synth-b; do
+			out=$dir/min/$set.$target
+			log "core-kernel/min/$set.$target"
+			local objs=()
+			for file in ${sets[$set]}; do objs+=("$testdata/$file"); done
+			if "$BPFTOOL" gen min_core_btf "$tmp/min-$target.btf" "$out.btf.tmp" "${objs[@]}" \
+				>"$tmp/min.err" 2>&1; then
+				mv "$out.btf.tmp" "$out.btf"
+				to "$out.raw.golden" "$BPFTOOL" btf dump file "$out.btf" format raw
+			else
+				rm -f "$out.btf.tmp"
+				grep '^libbpf: ' "$tmp/min.err" | tail -n1 >"$out.error"
+				[[ -s $out.error ]] || die "bpftool failed on $set.$target: $(cat "$tmp/min.err")"
+			fi
+		done
+	done
 }
 
 # Rewrites the block between the versions markers in testdata/README.md.

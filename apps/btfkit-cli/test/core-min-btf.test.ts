@@ -23,7 +23,9 @@ describe('btfkit core min-btf', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^wrote \d+ bytes of BTF for 3 object\(s\) to /);
-    expect(readFileSync(out).equals(readFileSync(join(dir, 'all-el.min.btf')))).toBe(true);
+    expect(readFileSync(out).equals(readFileSync(join(dir, 'min', 'all-el.vmlinux.btf')))).toBe(
+      true,
+    );
     // No temporary file is left beside OUT.
     expect(readdirSync(scratch).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import {
@@ -15,18 +15,36 @@ import { describe, expect, it } from 'vitest';
 const testdata = join(import.meta.dirname, '../../../testdata');
 const dir = join(testdata, 'core-kernel');
 const read = (path: string) => new Uint8Array(readFileSync(path));
+const gunzip = (path: string) => new Uint8Array(gunzipSync(readFileSync(path)));
 
-/** The committed vmlinux the goldens were made from, parsed once. */
-const vmlinux = Spec.parse(
-  new Uint8Array(gunzipSync(readFileSync(join(testdata, 'vmlinux/vmlinux.btf.gz')))),
-);
-
-/** Each golden: what `bpftool gen min_core_btf` wrote for these objects (see regen.sh). */
-const GOLDENS: Record<string, readonly string[]> = {
-  'funcs-el': [join(dir, 'funcs-el.o')],
-  'probe-el': [join(dir, 'probe-el.o')],
-  'all-el': [join(dir, 'funcs-el.o'), join(dir, 'probe-el.o'), join(testdata, 'objects/core-el.o')],
+/** The targets of the goldens (see regen.sh's gen_core_kernel), each parsed once. */
+const targets: Record<string, Spec> = {
+  vmlinux: Spec.parse(gunzip(join(testdata, 'vmlinux/vmlinux.btf.gz'))),
+  'host-vmlinux': Spec.parse(gunzip(join(testdata, 'core/targets/host-vmlinux.btf.gz'))),
+  'synth-a': Spec.parse(read(join(testdata, 'core/targets/synth-a.btf'))),
+  'synth-b': Spec.parse(read(join(testdata, 'core/targets/synth-b.btf'))),
 };
+const vmlinux = targets.vmlinux!;
+
+/** The object sets of the goldens, as regen.sh names them. */
+const SETS: Record<string, readonly string[]> = {
+  'funcs-el': ['core-kernel/funcs-el.o'],
+  'probe-el': ['core-kernel/probe-el.o'],
+  'all-el': ['core-kernel/funcs-el.o', 'core-kernel/probe-el.o', 'objects/core-el.o'],
+  'relos-el': ['core/relos-el.o'],
+};
+
+/** Every golden: `min/SET.TARGET.btf` (bpftool's output) or `.error` (bpftool refused). */
+const goldens = readdirSync(join(dir, 'min'))
+  .filter((f) => f.endsWith('.btf') || f.endsWith('.error'))
+  .sort()
+  .map((f) => {
+    const [set, target] = f.replace(/\.(btf|error)$/, '').split('.') as [string, string];
+    const objects = SETS[set]?.map((o) => join(testdata, o));
+    const spec = targets[target];
+    if (!objects || !spec) throw new Error(`min/${f}: unknown object set or target`);
+    return { file: f, set, target, objects, spec, refused: f.endsWith('.error') };
+  });
 
 function fixupsOf(objects: readonly string[], target: Spec): CoreFixup[] {
   return objects.flatMap((path) => {
@@ -39,20 +57,22 @@ function fixupsOf(objects: readonly string[], target: Spec): CoreFixup[] {
 }
 
 describe('minimalBtf', () => {
-  for (const [name, objects] of Object.entries(GOLDENS)) {
-    it(`${name}: the bytes bpftool gen min_core_btf wrote`, () => {
-      const got = minimalBtf(vmlinux, fixupsOf(objects, vmlinux));
-      const golden = read(join(dir, `${name}.min.btf`));
-      expect(rawDump(RawBtf.parse(got))).toBe(
-        readFileSync(join(dir, `${name}.min.raw.golden`), 'utf8'),
-      );
-      expect(Buffer.from(got).equals(Buffer.from(golden))).toBe(true);
+  it('has a golden for every object set and target', () => {
+    expect(goldens.length).toBe(Object.keys(SETS).length * Object.keys(targets).length);
+  });
+
+  for (const g of goldens.filter((x) => !x.refused)) {
+    it(`${g.set} against ${g.target}: the bytes bpftool gen min_core_btf wrote`, () => {
+      const got = minimalBtfForObjects(g.spec, g.objects.map(read));
+      const stem = join(dir, 'min', `${g.set}.${g.target}`);
+      expect(rawDump(RawBtf.parse(got))).toBe(readFileSync(`${stem}.raw.golden`, 'utf8'));
+      expect(Buffer.from(got).equals(Buffer.from(read(`${stem}.btf`)))).toBe(true);
     });
 
-    it(`${name}: relocating against it gives what relocating against vmlinux gives`, () => {
-      const min = Spec.parse(minimalBtf(vmlinux, fixupsOf(objects, vmlinux)));
-      for (const path of objects) {
-        const full = relocateObject(read(path), vmlinux).relocations;
+    it(`${g.set} against ${g.target}: relocating against it gives what the target gives`, () => {
+      const min = Spec.parse(minimalBtf(g.spec, fixupsOf(g.objects, g.spec)));
+      for (const path of g.objects) {
+        const full = relocateObject(read(path), g.spec).relocations;
         const viaMin = relocateObject(read(path), min).relocations;
         expect(viaMin.length).toBe(full.length);
         full.forEach((f, i) => {
@@ -65,7 +85,7 @@ describe('minimalBtf', () => {
           if (a.poison) return;
           if (f.relocation.kind === BPF_CORE_RELO_KIND.TYPE_ID_TARGET) {
             // IDs are the minimal BTF's own: the same type by name and kind.
-            const ta = vmlinux.typeByID(Number(a.targetValue));
+            const ta = g.spec.typeByID(Number(a.targetValue));
             const tb = min.typeByID(Number(b.targetValue));
             expect({ where, kind: tb.kind, name: tb.name }).toEqual({
               where,
@@ -81,9 +101,33 @@ describe('minimalBtf', () => {
     });
   }
 
-  it('all-el: minimalBtfForObjects reads the objects itself and gives the same bytes', () => {
-    const got = minimalBtfForObjects(vmlinux, GOLDENS['all-el']!.map(read));
-    expect(Buffer.from(got).equals(Buffer.from(read(join(dir, 'all-el.min.btf'))))).toBe(true);
+  for (const g of goldens.filter((x) => x.refused)) {
+    it(`${g.set} against ${g.target}: fails on the relocation bpftool failed on`, () => {
+      // bpftool's last libbpf line: "prog 'SECTION': relo #N: why".
+      const line = readFileSync(join(dir, 'min', g.file), 'utf8');
+      const m = /prog '([^']+)': relo #(\d+): /.exec(line);
+      if (!m) throw new Error(`min/${g.file}: no relocation named in ${line}`);
+      let error: unknown;
+      try {
+        minimalBtfForObjects(g.spec, g.objects.map(read));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(CoreRelocationError);
+      const e = error as CoreRelocationError;
+      expect({ section: e.section, index: e.index }).toEqual({
+        section: m[1],
+        index: Number(m[2]),
+      });
+    });
+  }
+
+  it('all-el against vmlinux: minimalBtf over the fixups gives minimalBtfForObjects bytes', () => {
+    const objects = SETS['all-el']!.map((o) => join(testdata, o));
+    const got = minimalBtf(vmlinux, fixupsOf(objects, vmlinux));
+    expect(Buffer.from(got).equals(Buffer.from(read(join(dir, 'min/all-el.vmlinux.btf'))))).toBe(
+      true,
+    );
   });
 
   it('fails, as bpftool does, when a relocation fails', () => {
@@ -106,10 +150,10 @@ describe('minimalBtf', () => {
   });
 
   it('refuses a fixup whose target path is in another Spec, and split BTF', () => {
-    const fixups = fixupsOf(GOLDENS['probe-el']!, vmlinux);
+    const fixups = fixupsOf([join(dir, 'probe-el.o')], vmlinux);
     const other = Spec.parse(vmlinux.raw.bytes);
     expect(() => minimalBtf(other, fixups)).toThrow(NotSupportedError);
-    const split = Spec.parse(read(join(dir, 'funcs-el.min.btf')), { base: vmlinux });
+    const split = Spec.parse(read(join(dir, 'min/funcs-el.vmlinux.btf')), { base: vmlinux });
     expect(() => minimalBtf(split, [])).toThrow(/split BTF/);
   });
 });
