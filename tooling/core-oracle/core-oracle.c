@@ -190,7 +190,9 @@ static int relocate_all(bool print) {
       struct bpf_core_relo_res res = {};
       struct bpf_core_cand_list *cands = NULL;
       int err = 0;
-      if (relo.kind != BPF_CORE_TYPE_ID_LOCAL) {
+      // libbpf.c's bpf_core_resolve_relo: the local type must exist.
+      if (!btf__type_by_id(local, relo.type_id)) err = -EINVAL;
+      if (!err && relo.kind != BPF_CORE_TYPE_ID_LOCAL) {
         cands = cache[relo.type_id];
         if (!cands) {
           const struct btf_type *t = btf__type_by_id(local, relo.type_id);

@@ -53,6 +53,10 @@ done
 for order in el eb; do
 	log "core/relos-bad-$order.o (access strings broken in place)"
 	python3 "$here/bad-access.py" "$dir/relos-$order.o" "$dir/relos-bad-$order.o"
+	for seed in 1 2; do
+		log "core/relos-scr$seed-$order.o (CO-RE records scrambled, seed $seed)"
+		python3 "$here/scramble.py" "$seed" "$dir/relos-$order.o" "$dir/relos-scr$seed-$order.o"
+	done
 done
 for name in synth-a synth-b; do
 	log "core/targets/$name.btf"
@@ -72,7 +76,7 @@ targets=("vmlinux:$tmp/vmlinux.btf" "host-vmlinux:$tmp/host-vmlinux.btf"
 	"synth-a:$dir/targets/synth-a.btf" "synth-b:$dir/targets/synth-b.btf")
 rm -f "$dir"/goldens/*.jsonl
 mkdir -p "$dir/goldens"
-objects=("$dir"/relos-el.o "$dir"/relos-eb.o "$dir"/relos-bad-el.o "$dir"/relos-bad-eb.o "$root"/testdata/objects/core-el.o "$root"/testdata/objects/core-eb.o)
+objects=("$dir"/relos-{,bad-,scr1-,scr2-}{el,eb}.o "$root"/testdata/objects/core-el.o "$root"/testdata/objects/core-eb.o)
 for obj in "${objects[@]}"; do
 	base=$(basename "$obj" .o)
 	case $base in *-eb) oracle=$tmp/oracle-eb ;; *) oracle=$tmp/oracle-el ;; esac

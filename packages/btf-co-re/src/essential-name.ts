@@ -27,9 +27,3 @@ export function coreEssentialNameLength(name: string): number {
 export function coreEssentialName(name: string): string {
   return name.slice(0, coreEssentialNameLength(name));
 }
-
-/** Whether two names have the same essential part (libbpf's candidate and enumerator test). */
-export function essentialNamesEqual(a: string, b: string): boolean {
-  const n = coreEssentialNameLength(a);
-  return n === coreEssentialNameLength(b) && a.slice(0, n) === b.slice(0, n);
-}

@@ -7,6 +7,7 @@ import {
   ElfFile,
   loadRawBtfFromElf,
   loadSpecAndExtInfos,
+  loadSpecFromElf,
   resolveExtInfos,
 } from '@btfkit/elf';
 import {
@@ -413,7 +414,7 @@ const coRe: FuzzTarget = {
       const r = tolerate(f, 'co-re', () => relocateObject(input, target));
       if (r) recordRelocations(f, r);
     }
-    const own = tolerate(f, 'co-re-own', () => loadSpecAndExtInfos(input).spec);
+    const own = tolerate(f, 'co-re-own', () => loadSpecFromElf(input));
     if (!own) return;
     const self = tolerate(f, 'co-re-self', () => relocateObject(input, own));
     if (self) recordRelocations(f, self);

@@ -3,7 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { CoreAccessPath, CoreInstructionResult, RelocatedObject } from '@btfkit/co-re';
 import type { Spec } from 'btfkit';
 import { UsageError } from '../cli-error.js';
-import { KERNEL_BTF, loadSpecAt } from '../input.js';
+import { inputPath, KERNEL_BTF, loadSpecAt } from '../input.js';
 import { write } from '../output.js';
 import type { Command, CommandArgs } from './command.js';
 
@@ -108,7 +108,7 @@ async function check({ values, positionals }: CommandArgs): Promise<void> {
   if (values.output !== undefined)
     throw new UsageError('core check writes no file (-o is for core relocate)');
   const obj = new Uint8Array(readFileSync(positionals[0]!));
-  const targets = (values.target as string[] | undefined) ?? [KERNEL_BTF];
+  const targets = (values.target as string[] | undefined) ?? [inputPath(undefined)];
   const rows: Row[] = [];
   for (const t of targets) {
     const r = await relocateAgainst(obj, t);
