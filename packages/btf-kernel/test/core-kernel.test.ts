@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimalBtf, relocateObject } from '@btfkit/co-re';
 import { loadSpecFromElf } from '@btfkit/elf';
 import { Handle, loadKernelSpec } from '@btfkit/kernel';
 import { type Member, Spec, sizeof, type Type } from '@btfkit/types';
-import { BPF_CORE_RELO_KIND } from '@btfkit/wire';
+import { BPF_CORE_RELO_KIND, RawBtf } from '@btfkit/wire';
 import { describe, expect } from 'vitest';
 import { kernelIt, TESTDATA } from './kernel.js';
 import { loadObjectProgram, PROG_TYPE } from './prog-loader.js';
@@ -251,5 +251,23 @@ describe('CO-RE relocated by btfkit, run by the kernel', () => {
     // And the program relocated against it computes the kernel's values, but for the type IDs
     // of bpf_core_type_id_kernel (22, 36), which are the minimal BTF's.
     runAgainst(minSpec, kernel, new Set([22, 36]));
+  });
+
+  kernelIt('every minimal BTF of testdata/core-kernel/min loads, but an empty one', () => {
+    // The co-re tests prove btfkit writes these bytes exactly (min-btf.test.ts).
+    const dir = join(TESTDATA, 'core-kernel', 'min');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.btf'));
+    expect(files.length).toBeGreaterThanOrEqual(12);
+    for (const f of files) {
+      const bytes = new Uint8Array(readFileSync(join(dir, f)));
+      if (RawBtf.parse(bytes).typeCount === 0) {
+        // Objects without relocations need no type; the kernel refuses BTF without one.
+        expect(() => Handle.load(bytes)).toThrow(/No type found/);
+        continue;
+      }
+      const h = Handle.load(bytes);
+      expect({ f, size: h.info().size }).toEqual({ f, size: bytes.byteLength });
+      h.close();
+    }
   });
 });
