@@ -484,6 +484,36 @@ const cases = [
         : { missing: 'bpftool not installed (apt-get install bpftool)' },
   },
   {
+    id: 'cli-core-min-btf',
+    group: 'cli',
+    title: 'btfkit core min-btf objects/core-el.o --target FILE -o OUT (whole process)',
+    target: 'report',
+    ours: () =>
+      measureProcess(process.execPath, [
+        cli,
+        'core',
+        'min-btf',
+        elfFixture,
+        '--target',
+        file,
+        '-o',
+        join(tmp(), 'btfkit-min.btf'),
+      ]),
+    anchor: () =>
+      bpftool
+        ? {
+            label: 'bpftool gen min_core_btf FILE OUT core-el.o',
+            ...measureProcess(bpftool, [
+              'gen',
+              'min_core_btf',
+              file,
+              join(tmp(), 'bpftool-min.btf'),
+              elfFixture,
+            ]),
+          }
+        : { missing: 'bpftool not installed (apt-get install bpftool)' },
+  },
+  {
     id: 'elf-ext',
     group: 'elf',
     title: 'load an ELF object + ext infos (testdata/objects/core-el.o)',
