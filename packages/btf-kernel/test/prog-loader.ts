@@ -307,7 +307,7 @@ export function layoutProgram(
     const at = rel.offset;
     if (!sym || !text || sym.sectionIndex !== text.index) {
       throw new NotSupportedError(
-        `prog: ${section}: relocation at ${at} against ${describe(sym)}: only calls into .text are supported`,
+        `prog: ${section}: relocation at ${at} against ${symbolName(sym)}: only calls into .text are supported`,
       );
     }
     const code = insns[at];
@@ -320,11 +320,13 @@ export function layoutProgram(
     const target = mainCount + Number(sym.value) / INSN_SIZE + imm + 1;
     iv.setInt32(at + 4, target - (at / INSN_SIZE + 1), LE);
   }
-  if (textInsns) {
-    // Calls inside .text are pc-relative within it and stay valid after the move.
-    for (const rel of relocations(elf, text?.index ?? -1)) {
-      throw new NotSupportedError(`prog: .text: relocation at ${rel.offset} is not supported`);
-    }
+  // Calls inside .text are pc-relative within it and stay valid after the move; anything
+  // else there would need relocating.
+  const textRelocation = text && textInsns ? relocations(elf, text.index)[0] : undefined;
+  if (textRelocation) {
+    throw new NotSupportedError(
+      `prog: .text: relocation at ${textRelocation.offset} is not supported`,
+    );
   }
   const parts: ExtInfoPart[] = [];
   const progInfos = extInfos.get(section);
@@ -334,7 +336,7 @@ export function layoutProgram(
   return { spec, insns, parts };
 }
 
-function describe(sym: ElfSymbol | undefined): string {
+function symbolName(sym: ElfSymbol | undefined): string {
   return sym ? `symbol ${sym.name || `#${sym.index}`}` : 'an unknown symbol';
 }
 
