@@ -6,6 +6,31 @@ import { coreEssentialNameLength } from './essential-name.js';
 /** How deep libbpf's compatibility checks go (`level` 32, and 32 steps per pointer chain). */
 const MAX_LEVEL = 32;
 
+/**
+ * How many type pairs one check may compare. libbpf has no such limit, and its recursion
+ * over prototype parameters and same-named members can take exponential time on crafted BTF
+ * (32 levels of two-parameter prototypes: 2^32 comparisons); real types need a few hundred.
+ */
+export const MAX_COMPAT_STEPS = 1_000_000;
+
+let steps = 0;
+
+/** Counts one comparison of the check in progress. */
+function step(): void {
+  if (++steps > MAX_COMPAT_STEPS) {
+    throw new CoreFail(
+      'type',
+      `type compatibility check compared more than ${MAX_COMPAT_STEPS} type pairs`,
+    );
+  }
+}
+
+/** Runs a whole check (not a nested call) with a fresh step count. */
+export function checked(f: () => number): number {
+  steps = 0;
+  return f();
+}
+
 /** libbpf's `btf_kind_core_compat`: same kind, with ENUM and ENUM64 as one (they are here). */
 function kindCompat(a: Type, b: Type): boolean {
   return a.kind === b.kind;
@@ -33,6 +58,7 @@ export function typesAreCompat(local: Type, target: Type, level = MAX_LEVEL): nu
   for (let depth = 32; ; ) {
     depth--;
     if (depth < 0) return -22;
+    step();
     l = skipModsAndTypedefs(l);
     t = skipModsAndTypedefs(t);
     if (!kindCompat(l, t)) return 0;
@@ -122,15 +148,23 @@ function namesMatch(local: string, target: string): boolean {
   return tn === coreEssentialNameLength(local) && local.slice(0, tn) === target.slice(0, tn);
 }
 
+/**
+ * The key under which {@link namesMatch} finds a name: the essential name, or a key of its own
+ * for the empty name (which only matches itself). One map of these turns libbpf's nested
+ * loops over enumerators and members into lookups with the same answers.
+ */
+function matchKey(name: string): string {
+  return name === '' ? '\0' : name.slice(0, coreEssentialNameLength(name));
+}
+
 function enumsMatch(
   l: Extract<Type, { kind: 'enum' }>,
   t: Extract<Type, { kind: 'enum' }>,
 ): number {
   if (l.size !== t.size) return 0;
   if (l.values.length > t.values.length) return 0;
-  for (const lv of l.values) {
-    if (!t.values.some((tv) => namesMatch(lv.name, tv.name))) return 0;
-  }
+  const keys = new Set(t.values.map((v) => matchKey(v.name)));
+  for (const lv of l.values) if (!keys.has(matchKey(lv.name))) return 0;
   return 1;
 }
 
@@ -141,11 +175,17 @@ function compositesMatch(
   level: number,
 ): number {
   if (l.members.length > t.members.length) return 0;
+  const byKey = new Map<string, Type[]>();
+  for (const tm of t.members) {
+    const k = matchKey(tm.name);
+    const list = byKey.get(k);
+    if (list) list.push(tm.type);
+    else byKey.set(k, [tm.type]);
+  }
   for (const lm of l.members) {
     let matched = false;
-    for (const tm of t.members) {
-      if (!namesMatch(lm.name, tm.name)) continue;
-      const err = typesMatchLevel(lm.type, tm.type, behindPtr, level - 1);
+    for (const tt of byKey.get(matchKey(lm.name)) ?? []) {
+      const err = typesMatchLevel(lm.type, tt, behindPtr, level - 1);
       if (err < 0) return err;
       if (err > 0) {
         matched = true;
@@ -178,6 +218,7 @@ export function typesMatchLevel(
   for (let depth = 32; ; ) {
     depth--;
     if (depth < 0) return -22;
+    step();
     l = skipModsAndTypedefs(l);
     t = skipModsAndTypedefs(t);
     if (!namesMatch(l.name, t.name)) return 0;
@@ -259,7 +300,7 @@ function verdict(r: number, what: string, local: Type, target: Type): boolean {
  */
 export function areTypesCompatible(local: Type, target: Type): boolean {
   return verdict(
-    wrap(() => typesAreCompat(local, target)),
+    wrap(() => checked(() => typesAreCompat(local, target))),
     'compatibility',
     local,
     target,
@@ -291,7 +332,7 @@ export function areMembersCompatible(local: Type, target: Type): boolean {
  */
 export function typesMatch(local: Type, target: Type): boolean {
   return verdict(
-    wrap(() => typesMatchLevel(local, target, false, MAX_LEVEL)),
+    wrap(() => checked(() => typesMatchLevel(local, target, false, MAX_LEVEL))),
     'match',
     local,
     target,

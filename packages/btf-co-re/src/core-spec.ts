@@ -10,7 +10,13 @@ import {
   skipModsAndTypedefs,
   u32,
 } from './btf-access.js';
-import { fieldsAreCompat, typesAreCompat, typesMatchLevel } from './compat.js';
+import {
+  checked,
+  fieldsAreCompat,
+  MAX_COMPAT_STEPS,
+  typesAreCompat,
+  typesMatchLevel,
+} from './compat.js';
 import { coreEssentialNameLength } from './essential-name.js';
 
 /** libbpf's `BPF_CORE_SPEC_MAX_LEN`: at most 64 access-string elements. */
@@ -185,6 +191,9 @@ function matchMember(
   const start = skipModsAndTypedefs(targetType);
   if (!isComposite(start)) return { found: 0, next: undefined };
   const stack: Frame[] = [{ type: start, i: 0, added: 0 }];
+  // libbpf's recursion into anonymous members is unbounded in breadth: shared anonymous
+  // types make it exponential on crafted BTF. Real structs need a few hundred visits.
+  let visits = 0;
   // Unwinds one frame that found nothing: its parent undoes the anonymous member it entered.
   const unwind = (): boolean => {
     stack.pop();
@@ -203,6 +212,12 @@ function matchMember(
       continue;
     }
     const m = members[f.i]!;
+    if (++visits > MAX_COMPAT_STEPS) {
+      throw new CoreFail(
+        'type',
+        `member search visited more than ${MAX_COMPAT_STEPS} members (anonymous members nested too widely)`,
+      );
+    }
     if (ts.raw.length === MAX_SPEC_LEN)
       throw new CoreFail('type', `target access path longer than ${MAX_SPEC_LEN} (E2BIG)`);
     ts.bitOffset = u32(ts.bitOffset + m.bitOffset);
@@ -249,10 +264,11 @@ export function matchSpec(
   out.raw = [];
   out.bitOffset = 0;
   if (isTypeKind(local.kind)) {
-    const r =
+    const r = checked(() =>
       local.kind === K.TYPE_MATCHES
         ? typesMatchLevel(local.root, candidate, false, 32)
-        : typesAreCompat(local.root, candidate);
+        : typesAreCompat(local.root, candidate),
+    );
     if (r < 0) throw new CoreFail('type', 'type compatibility check nested too deep');
     return r;
   }

@@ -15,8 +15,18 @@ import {
   patchCoreInstruction,
   typesMatch,
 } from '@btfkit/co-re';
-import { Builder, Enum, Int, Pointer, Spec, Struct, Union } from '@btfkit/types';
-import { BPF_CORE_RELO_KIND } from '@btfkit/wire';
+import {
+  Builder,
+  Enum,
+  FuncProto,
+  Int,
+  Pointer,
+  Spec,
+  Struct,
+  type Type,
+  Union,
+} from '@btfkit/types';
+import { BPF_CORE_RELO_KIND, BtfError } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../../../tooling/browser-bundle.ts';
 
@@ -71,6 +81,25 @@ describe('compatibility', () => {
     expect(areMembersCompatible(new Struct('a', 4, []), new Union('b', 4, []))).toBe(true);
     expect(areMembersCompatible(new Enum('x', 4, []), new Enum('y', 4, []))).toBe(false);
     expect(areMembersCompatible(new Enum('', 4, []), new Enum('y', 4, []))).toBe(true);
+  });
+});
+
+describe('bounded work', () => {
+  it('stops a check that would compare 2^32 type pairs with a BtfError', () => {
+    // 32 levels of prototypes taking two pointers to the level below: libbpf's recursion
+    // visits every path. Two copies, so nothing is shared between local and target.
+    const tower = (): Type => {
+      let t: Type = s32;
+      for (let i = 0; i < 32; i++) {
+        t = new FuncProto(s32, [
+          { name: 'a', type: new Pointer(t) },
+          { name: 'b', type: new Pointer(t) },
+        ]);
+      }
+      return t;
+    };
+    expect(() => areTypesCompatible(tower(), tower())).toThrow(BtfError);
+    expect(() => typesMatch(tower(), tower())).toThrow(BtfError);
   });
 });
 

@@ -1,10 +1,11 @@
 import { deflateSync, inflateSync } from 'node:zlib';
-import { relocateObject } from '@btfkit/co-re';
+import { type CoreResult, coreRelocate, objectRelocations, relocateObject } from '@btfkit/co-re';
 import {
   decodeExtInfos,
   decompressSection,
   ELFCOMPRESS,
   ElfFile,
+  loadElfSpec,
   loadRawBtfFromElf,
   loadSpecAndExtInfos,
   loadSpecFromElf,
@@ -380,46 +381,65 @@ const zlib: FuzzTarget = {
 };
 
 /** Every target by name. */
-let coreFixed: { targets: Spec[]; object: Uint8Array } | undefined;
+let coreFixed:
+  | { targets: Spec[]; spec: Spec; relos: ReturnType<typeof objectRelocations> }
+  | undefined;
 
-/** The synthetic CO-RE targets and one fixture object, read once. */
-function coreFixtures(): { targets: Spec[]; object: Uint8Array } {
-  coreFixed ??= {
-    targets: ['synth-a.btf', 'synth-b.btf'].map((f) =>
-      Spec.parse(readTestdata('core', 'targets', f)),
-    ),
-    object: readTestdata('core', 'relos-el.o'),
-  };
+/** The synthetic CO-RE targets and one fixture object's relocations, read once. */
+function coreFixtures(): NonNullable<typeof coreFixed> {
+  if (!coreFixed) {
+    const { spec, btfExt } = loadElfSpec(readTestdata('core', 'relos-el.o'));
+    coreFixed = {
+      targets: ['synth-a.btf', 'synth-b.btf'].map((f) =>
+        Spec.parse(readTestdata('core', 'targets', f)),
+      ),
+      spec,
+      relos: objectRelocations(spec, btfExt),
+    };
+  }
   return coreFixed;
 }
 
-function recordRelocations(f: Set<string>, r: ReturnType<typeof relocateObject>): void {
-  for (const x of r.relocations) {
-    if (x.result.ok) f.add(`co-re:ok:${x.relocation.kind}:${x.result.fixup.poison}`);
-    else f.add(`co-re:err:${x.result.error.reason}:${x.relocation.kind}`);
-  }
+function recordResults(f: Set<string>, results: readonly CoreResult[], kinds: number[]): void {
+  results.forEach((x, i) => {
+    if (x.ok) f.add(`co-re:ok:${kinds[i]}:${x.fixup.poison}`);
+    else f.add(`co-re:err:${x.error.reason}:${kinds[i]}`);
+  });
 }
 
 const coRe: FuzzTarget = {
   name: 'co-re',
   description:
-    'relocateObject: the object against the synthetic targets, against its own BTF (random local and target), and a fixture object against the input BTF as target',
+    'relocateObject of the input against a synthetic target (patching included), coreRelocate against the other and against its own BTF (random local and target), and a fixture object against the input BTF as target',
   seeds: () => [
     ...listTestdata('core', (f) => f.endsWith('.o')).map((f) => readTestdata('core', f)),
     ...objectFiles((f) => f.startsWith('core-') && f.endsWith('.o')),
   ],
   run(input, f) {
     const fixed = coreFixtures();
-    for (const target of fixed.targets) {
-      const r = tolerate(f, 'co-re', () => relocateObject(input, target));
-      if (r) recordRelocations(f, r);
+    const r = tolerate(f, 'co-re', () => relocateObject(input, fixed.targets[0]!));
+    if (r) {
+      const kinds = r.relocations.map((x) => x.relocation.kind);
+      recordResults(
+        f,
+        r.relocations.map((x) => x.result),
+        kinds,
+      );
+      const relos = r.relocations.map((x) => x.relocation);
+      const other = tolerate(f, 'co-re-b', () => coreRelocate(r.spec, relos, fixed.targets[1]!));
+      if (other) recordResults(f, other, kinds);
+      const self = tolerate(f, 'co-re-self', () => coreRelocate(r.spec, relos, r.spec));
+      if (self) recordResults(f, self, kinds);
     }
-    const own = tolerate(f, 'co-re-own', () => loadSpecFromElf(input));
+    const own = r?.spec ?? tolerate(f, 'co-re-own', () => loadSpecFromElf(input));
     if (!own) return;
-    const self = tolerate(f, 'co-re-self', () => relocateObject(input, own));
-    if (self) recordRelocations(f, self);
-    const other = tolerate(f, 'co-re-target', () => relocateObject(fixed.object, own));
-    if (other) recordRelocations(f, other);
+    const res = tolerate(f, 'co-re-target', () => coreRelocate(fixed.spec, fixed.relos, own));
+    if (res)
+      recordResults(
+        f,
+        res,
+        fixed.relos.map((x) => x.kind),
+      );
   },
 };
 
