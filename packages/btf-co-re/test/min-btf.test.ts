@@ -9,8 +9,9 @@ import {
   relocateObject,
 } from '@btfkit/co-re';
 import { Builder, Spec, Struct } from '@btfkit/types';
-import { BPF_CORE_RELO_KIND, NotSupportedError, RawBtf, rawDump } from '@btfkit/wire';
+import { BPF_CORE_RELO_KIND, BtfError, NotSupportedError, RawBtf, rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { testSeed } from '../../../tooling/test-fixtures.ts';
 
 const testdata = join(import.meta.dirname, '../../../testdata');
 const dir = join(testdata, 'core-kernel');
@@ -156,4 +157,82 @@ describe('minimalBtf', () => {
     const split = Spec.parse(read(join(dir, 'min/funcs-el.vmlinux.btf')), { base: vmlinux });
     expect(() => minimalBtf(split, [])).toThrow(/split BTF/);
   });
+
+  it('random target paths, on intact and corrupted targets, give a blob or a BtfError', () => {
+    const seed = testSeed('min-btf random paths');
+    const rand = rng(seed);
+    const int = (n: number) => Math.floor(rand() * n);
+    const synth = read(join(testdata, 'core/targets/synth-b.btf'));
+    let blobs = 0;
+    let errors = 0;
+    for (let round = 0; round < 300; round++) {
+      let target: Spec = round % 3 === 0 ? vmlinux : targets['synth-b']!;
+      if (round % 3 === 2) {
+        // Corrupt a few bytes past the header of synth-b.
+        const bytes = synth.slice();
+        for (let i = 0; i < 1 + int(4); i++) bytes[24 + int(bytes.length - 24)] = int(256);
+        try {
+          target = Spec.parse(bytes);
+        } catch (e) {
+          expect(e).toBeInstanceOf(BtfError);
+          continue;
+        }
+      }
+      const fixups: CoreFixup[] = [];
+      for (let i = 0; i < 1 + int(6); i++) {
+        const raw = Array.from({ length: 1 + int(6) }, () =>
+          rand() < 0.1 ? int(1 << 20) : int(8),
+        );
+        const kind = int(15);
+        fixups.push({
+          relocation: {
+            section: 'fuzz',
+            index: i,
+            insnOff: 0,
+            typeID: 1,
+            accessString: raw.join(':'),
+            kind,
+          },
+          localValue: 0n,
+          targetValue: 0n,
+          poison: false,
+          validate: false,
+          localFieldSize: 0,
+          targetFieldSize: 0,
+          failMemSizeAdjust: false,
+          local: { spec: target, rootTypeID: 1, accessors: [], raw, bitOffset: 0 },
+          target: {
+            spec: target,
+            rootTypeID: int(target.nextTypeId + 4),
+            accessors: [],
+            raw,
+            bitOffset: 0,
+          },
+        } as CoreFixup);
+      }
+      try {
+        expect(minimalBtf(target, fixups)).toBeInstanceOf(Uint8Array);
+        blobs++;
+      } catch (e) {
+        if (!(e instanceof BtfError))
+          throw new Error(`seed ${seed}: round ${round}: ${e}`, { cause: e });
+        errors++;
+      }
+    }
+    // Both outcomes occur, or the generator tests too little.
+    expect(blobs).toBeGreaterThan(0);
+    expect(errors).toBeGreaterThan(0);
+  });
 });
+
+/** A small deterministic generator (mulberry32), so a seed reproduces a run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
