@@ -133,7 +133,7 @@ class Marks {
     }
   }
 
-  private record_(id: number): BtfRecord {
+  private recordOf(id: number): BtfRecord {
     if (id <= 0 || id >= this.types.length) {
       throw new FormatError(`co-re: min btf: type id ${id} is not in the target`, { typeId: id });
     }
@@ -145,7 +145,7 @@ class Marks {
     let id = path.rootTypeID;
     this.markType(id, false);
     if (id === 0) return;
-    let rec = this.record_(id);
+    let rec = this.recordOf(id);
     for (let i = 1; i < path.raw.length; i++) {
       for (let n = 0; isModifier(rec.kind); n++) {
         if (n >= MAX_MODIFIER_CHAIN) {
@@ -155,7 +155,7 @@ class Marks {
           );
         }
         id = (rec as { type: number }).type;
-        rec = this.record_(id);
+        rec = this.recordOf(id);
       }
       const index = path.raw[i]!;
       if (rec.kind === BTF_KIND.STRUCT || rec.kind === BTF_KIND.UNION) {
@@ -169,10 +169,10 @@ class Marks {
         this.markMember(id, index);
         id = m.type;
         this.markType(id, false);
-        if (i + 1 < path.raw.length) rec = this.record_(id);
+        if (i + 1 < path.raw.length) rec = this.recordOf(id);
       } else if (rec.kind === BTF_KIND.ARRAY) {
         id = rec.type;
-        if (i + 1 < path.raw.length) rec = this.record_(id);
+        if (i + 1 < path.raw.length) rec = this.recordOf(id);
       } else {
         throw new NotSupportedError(
           `co-re: min btf: type id ${id}: unsupported kind ${kindName(rec.kind)} on an access path`,
@@ -201,7 +201,7 @@ class Marks {
       const id = stack.pop()!;
       if (id === 0 || seen.has(id)) continue;
       seen.add(id);
-      const rec = this.record_(id);
+      const rec = this.recordOf(id);
       this.types[id] = 1;
       switch (rec.kind) {
         case BTF_KIND.INT:
@@ -245,7 +245,7 @@ class Marks {
       const key = `${id}:${behindPtr ? 1 : 0}`;
       if (id === 0 || seen.has(key)) continue;
       seen.add(key);
-      const rec = this.record_(id);
+      const rec = this.recordOf(id);
       this.types[id] = 1;
       switch (rec.kind) {
         case BTF_KIND.INT:
