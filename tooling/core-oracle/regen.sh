@@ -12,8 +12,9 @@
 # relo_core.c (from `apt-get source libbpf`) compiled with that one #if taking the
 # big-endian branch, ahead of libbpf.a (whose relo_core.o is then not pulled in).
 #
-# usage: tooling/core-oracle/regen.sh   (needs clang-16, llvm-16, gcc, libbpf-dev, libelf-dev,
-#        zlib1g-dev, dpkg-dev and a deb-src entry for bookworm for `apt-get source libbpf`)
+# usage: tooling/core-oracle/regen.sh   (needs a current `pnpm build` for synth-c.mjs; clang-16,
+#        llvm-16, gcc, libbpf-dev, libelf-dev, zlib1g-dev, dpkg-dev and a deb-src entry for
+#        bookworm for `apt-get source libbpf`)
 set -euo pipefail
 here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd -- "$here/../.." && pwd)
@@ -26,21 +27,7 @@ log() { printf 'core-oracle: %s\n' "$*" >&2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-version=$(dpkg-query -W -f='${Version}' libbpf-dev)
-log "libbpf-dev $version: fetching its source for relo_core.h"
-(cd "$tmp" && apt-get source -qq "libbpf=${version#*:}" >/dev/null 2>&1) ||
-	{ echo "core-oracle: apt-get source libbpf=${version#*:} failed (add a deb-src line for bookworm)" >&2; exit 1; }
-src=$(echo "$tmp"/libbpf-*/src)
-inc="-I$src -I$src/../include -I$src/../include/uapi"
-
-log "building core-oracle (little-endian: libbpf.a as is)"
-"$CC" -O2 -Wall -Werror $inc -o "$tmp/oracle-el" "$here/core-oracle.c" -l:libbpf.a -lelf -lz
-log "building core-oracle (big-endian: relo_core.c with the big-endian bitfield branch)"
-sed 's/^#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__$/#if 0 \/* core-oracle: big-endian host semantics *\//' \
-	"$src/relo_core.c" >"$tmp/relo_core_be.c"
-grep -q 'core-oracle: big-endian host semantics' "$tmp/relo_core_be.c" || { echo "core-oracle: relo_core.c changed" >&2; exit 1; }
-"$CC" -O2 -w $inc -I"$src" -c "$tmp/relo_core_be.c" -o "$tmp/relo_core_be.o"
-"$CC" -O2 -Wall -Werror $inc -o "$tmp/oracle-eb" "$here/core-oracle.c" "$tmp/relo_core_be.o" -l:libbpf.a -lelf -lz
+"$here/build.sh" "$tmp"
 
 arch_inc=/usr/include/$("$CC" -print-multiarch)
 for name in relos; do
@@ -63,6 +50,8 @@ for name in synth-a synth-b; do
 	(cd "$dir/targets" && "$CLANG" -target bpfel -g -O2 -ffile-prefix-map="$dir"=. -c "$name.c" -o "$tmp/$name.o")
 	"$LLVM_OBJCOPY" --dump-section .BTF="$dir/targets/$name.btf" "$tmp/$name.o" /dev/null
 done
+log "core/targets/synth-c.btf (built with btfkit's Builder: corners no compiler emits)"
+node "$here/synth-c.mjs" "$dir/targets/synth-c.btf"
 if [[ -r /sys/kernel/btf/vmlinux && ${CORE_KEEP_HOST:-0} != 1 ]]; then
 	log "core/targets/host-vmlinux.btf.gz (this machine's kernel, $(uname -r))"
 	gzip -9n </sys/kernel/btf/vmlinux >"$dir/targets/host-vmlinux.btf.gz"
@@ -73,7 +62,7 @@ fi
 gunzip -c "$root/testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux.btf"
 gunzip -c "$dir/targets/host-vmlinux.btf.gz" >"$tmp/host-vmlinux.btf"
 targets=("vmlinux:$tmp/vmlinux.btf" "host-vmlinux:$tmp/host-vmlinux.btf"
-	"synth-a:$dir/targets/synth-a.btf" "synth-b:$dir/targets/synth-b.btf")
+	"synth-a:$dir/targets/synth-a.btf" "synth-b:$dir/targets/synth-b.btf" "synth-c:$dir/targets/synth-c.btf")
 rm -f "$dir"/goldens/*.jsonl
 mkdir -p "$dir/goldens"
 objects=("$dir"/relos-{,bad-,scr1-,scr2-}{el,eb}.o "$root"/testdata/objects/core-el.o "$root"/testdata/objects/core-eb.o)

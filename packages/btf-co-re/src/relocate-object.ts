@@ -1,6 +1,6 @@
 import { type ElfFile, loadElfSpec, type RandomAccessSource } from '@btfkit/elf';
 import type { Spec } from '@btfkit/types';
-import { FormatError } from '@btfkit/wire';
+import { type BtfExt, FormatError } from '@btfkit/wire';
 import { CoreFail } from './btf-access.js';
 import type { CoreTargets } from './candidates.js';
 import { patchInstruction } from './patch-insn.js';
@@ -30,10 +30,7 @@ export interface RelocatedObject {
  * The CO-RE relocations of an object, in `.BTF.ext` order (libbpf's order of processing).
  * @throws FormatError when a section name is outside the string table
  */
-export function objectRelocations(
-  spec: Spec,
-  btfExt: ReturnType<typeof loadElfSpec>['btfExt'],
-): CoreRelocation[] {
+export function objectRelocations(spec: Spec, btfExt: BtfExt | undefined): CoreRelocation[] {
   const out: CoreRelocation[] = [];
   for (const sec of btfExt?.coreRelos?.sections ?? []) {
     const section = spec.raw.strings.tryAt(sec.secNameOff);

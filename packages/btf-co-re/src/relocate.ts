@@ -6,7 +6,6 @@ import {
   type AccessSpec,
   calcSide,
   isFieldKind,
-  isTypeKind,
   matchSpec,
   POISON,
   parseSpec,
@@ -182,7 +181,6 @@ function calc(
   if (isFieldKind(relo.kind) && res.localFieldSize !== res.targetFieldSize) {
     res.failMemSizeAdjust = !resizable(l, t);
   }
-  if (!isFieldKind(relo.kind) && !isTypeKind(relo.kind)) res.validate = true;
   return res;
 }
 

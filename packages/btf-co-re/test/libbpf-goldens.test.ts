@@ -40,6 +40,7 @@ const TARGETS: Record<string, string[]> = {
   'host-vmlinux': ['core', 'targets', 'host-vmlinux.btf.gz'],
   'synth-a': ['core', 'targets', 'synth-a.btf'],
   'synth-b': ['core', 'targets', 'synth-b.btf'],
+  'synth-c': ['core', 'targets', 'synth-c.btf'],
 };
 /** Where an object's file is: `relos*` in testdata/core, `core` in testdata/objects. */
 function objectDir(base: string): string[] {

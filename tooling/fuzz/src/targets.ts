@@ -8,7 +8,6 @@ import {
   loadElfSpec,
   loadRawBtfFromElf,
   loadSpecAndExtInfos,
-  loadSpecFromElf,
   resolveExtInfos,
 } from '@btfkit/elf';
 import {
@@ -417,23 +416,20 @@ const coRe: FuzzTarget = {
   ],
   run(input, f) {
     const fixed = coreFixtures();
-    const r = tolerate(f, 'co-re', () => relocateObject(input, fixed.targets[0]!));
-    if (r) {
-      const kinds = r.relocations.map((x) => x.relocation.kind);
-      recordResults(
-        f,
-        r.relocations.map((x) => x.result),
-        kinds,
-      );
-      const relos = r.relocations.map((x) => x.relocation);
-      const other = tolerate(f, 'co-re-b', () => coreRelocate(r.spec, relos, fixed.targets[1]!));
-      if (other) recordResults(f, other, kinds);
-      const self = tolerate(f, 'co-re-self', () => coreRelocate(r.spec, relos, r.spec));
-      if (self) recordResults(f, self, kinds);
-    }
-    const own = r?.spec ?? tolerate(f, 'co-re-own', () => loadSpecFromElf(input));
-    if (!own) return;
-    const res = tolerate(f, 'co-re-target', () => coreRelocate(fixed.spec, fixed.relos, own));
+    // A malformed object throws its BtfError here: the input is rejected.
+    const r = relocateObject(input, fixed.targets[0]!);
+    const kinds = r.relocations.map((x) => x.relocation.kind);
+    recordResults(
+      f,
+      r.relocations.map((x) => x.result),
+      kinds,
+    );
+    const relos = r.relocations.map((x) => x.relocation);
+    const other = tolerate(f, 'co-re-b', () => coreRelocate(r.spec, relos, fixed.targets[1]!));
+    if (other) recordResults(f, other, kinds);
+    const self = tolerate(f, 'co-re-self', () => coreRelocate(r.spec, relos, r.spec));
+    if (self) recordResults(f, self, kinds);
+    const res = tolerate(f, 'co-re-target', () => coreRelocate(fixed.spec, fixed.relos, r.spec));
     if (res)
       recordResults(
         f,
