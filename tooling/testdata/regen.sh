@@ -195,6 +195,7 @@ gen_core_kernel() {
 	gunzip -c "$testdata/core/targets/host-vmlinux.btf.gz" >"$tmp/min-host-vmlinux.btf"
 	cp "$testdata/core/targets/synth-a.btf" "$tmp/min-synth-a.btf"
 	cp "$testdata/core/targets/synth-b.btf" "$tmp/min-synth-b.btf"
+	cp "$testdata/core/targets/synth-c.btf" "$tmp/min-synth-c.btf"
 	# Object sets, as NAME=paths relative to testdata (the test reads the same list).
 	local -A sets=(
 		[funcs-el]="core-kernel/funcs-el.o"
@@ -203,7 +204,7 @@ gen_core_kernel() {
 		[relos-el]="core/relos-el.o"
 	)
 	for set in "${!sets[@]}"; do
-		for target in vmlinux host-vmlinux synth-a synth-b; do
+		for target in vmlinux host-vmlinux synth-a synth-b synth-c; do
 			out=$dir/min/$set.$target
 			log "core-kernel/min/$set.$target"
 			local objs=()
