@@ -1,3 +1,8 @@
 import { packageBuild } from '../../tooling/tsup.base';
 
-export default packageBuild({ index: 'src/index.ts', node: 'src/node/index.ts' });
+// Split into shared chunks, so the Node entry's loaders return the main entry's `ElfFile`
+// instead of a bundled copy.
+export default packageBuild(
+  { index: 'src/index.ts', node: 'src/node/index.ts' },
+  { splitting: true },
+);

@@ -1,3 +1,8 @@
 import { packageBuild } from '../../tooling/tsup.base.ts';
 
-export default packageBuild({ index: 'src/index.ts' });
+// Split into shared chunks, so the Node entry uses the main entry's error classes (one
+// `FormatError`, whichever entry threw it) instead of a bundled copy.
+export default packageBuild(
+  { index: 'src/index.ts', node: 'src/node/index.ts' },
+  { splitting: true },
+);

@@ -56,10 +56,10 @@ const tmp = () => {
 const dist = (pkg) => pathToFileURL(join(repo, 'packages', pkg, 'dist/index.js')).href;
 const { RawBtf, rawDumpBytes } = await import(dist('btf-wire'));
 const { Builder, Spec, pushChildren } = await import(dist('btf-types'));
-const { loadSpecAndExtInfos } = await import(dist('btf-elf'));
+const { loadSpecAndExtInfosFromBytes } = await import(dist('btf-elf'));
 const { loadSpec } = await import(dist('btfkit'));
 const { coreRelocate, objectRelocations } = await import(dist('btf-co-re'));
-const { loadElfSpec } = await import(dist('btf-elf'));
+const { loadRawBtfFromElf } = await import(dist('btf-elf'));
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -213,7 +213,8 @@ function coreOracleAnchor() {
 
 /** The fixture's Spec and relocations. */
 function coreInput() {
-  const { spec, btfExt } = loadElfSpec(new Uint8Array(readFileSync(coreFixture)));
+  const { btf, btfExt } = loadRawBtfFromElf(new Uint8Array(readFileSync(coreFixture)));
+  const spec = new Spec(btf);
   return { spec, relos: objectRelocations(spec, btfExt) };
 }
 
@@ -313,7 +314,7 @@ const cases = [
       measure(
         (s) => {
           let sum = 0;
-          for (let id = 1; id < s.nextTypeId; id++) {
+          for (let id = 1; id < s.nextTypeID; id++) {
             const t = s.typeByID(id);
             sum += t.name.length;
             if (t.kind === 'struct' || t.kind === 'union') {
@@ -347,7 +348,7 @@ const cases = [
       const s = Spec.parse(bytes);
       // Every type and every child decoded (children are otherwise decoded on first read).
       const scratch = [];
-      for (let id = 1; id < s.nextTypeId; id++) pushChildren(s.typeByID(id), scratch);
+      for (let id = 1; id < s.nextTypeID; id++) pushChildren(s.typeByID(id), scratch);
       return measure(() => s.marshal());
     },
     anchor: () => anchorLibbpf('copy', 'btf__add_type all + btf__raw_data'),
@@ -522,8 +523,8 @@ const cases = [
     ours: () => {
       const obj = new Uint8Array(readFileSync(elfFixture));
       return measure(() => {
-        const { spec, extInfos } = loadSpecAndExtInfos(obj);
-        for (let id = 1; id < spec.nextTypeId; id++) spec.typeByID(id);
+        const { spec, extInfos } = loadSpecAndExtInfosFromBytes(obj);
+        for (let id = 1; id < spec.nextTypeID; id++) spec.typeByID(id);
         return extInfos;
       });
     },
@@ -608,7 +609,7 @@ if (args.heap) {
   const spec = Spec.parse(bytes);
   globalThis.gc();
   const after = process.memoryUsage();
-  if (spec.nextTypeId < 2) throw new Error('bench: empty BTF');
+  if (spec.nextTypeID < 2) throw new Error('bench: empty BTF');
   console.log(after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers));
   process.exit(0);
 }
@@ -624,7 +625,7 @@ if (args['heap-core']) {
   globalThis.gc();
   globalThis.gc();
   const after = process.memoryUsage();
-  if (results.length === 0 || target.nextTypeId < 2) throw new Error('bench: no relocations');
+  if (results.length === 0 || target.nextTypeID < 2) throw new Error('bench: no relocations');
   console.log(after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers));
   process.exit(0);
 }

@@ -1,5 +1,5 @@
-import { BtfError } from '@btfkit/wire';
 import type { Type } from 'btfkit';
+import { BtfError } from 'btfkit/wire';
 
 const MAX_DEPTH = 32;
 

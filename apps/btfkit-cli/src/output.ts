@@ -1,4 +1,15 @@
-import { writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from './cli-error.js';
 
 let stream: NodeJS.WriteStream | undefined;
@@ -70,4 +81,57 @@ export function positionals(args: string[], max: number, usage: string): string[
   if (args.length > max)
     throw new UsageError(`too many arguments: ${args.slice(max).join(' ')}\nusage: ${usage}`);
   return args;
+}
+
+let tempCount = 0;
+
+/**
+ * Writes a file atomically, the one way every command writes `-o OUT`: into a temporary file
+ * beside `path` (same directory, so the rename never crosses filesystems), flushed to disk,
+ * then renamed over `path`. A failure at any point (an error thrown while the chunks are
+ * produced, a full disk, a kill) leaves `path` as it was; only a kill can leave the
+ * temporary file (`.OUT.PID.N.tmp`) behind. An existing `path` keeps its permission bits.
+ * Chunks are taken one at a time, so a generator that finds bad input half-way stops the
+ * write before anything is renamed.
+ * @returns the number of bytes written
+ * @throws whatever producing the chunks throws; Error from `node:fs` when writing fails
+ */
+export function writeFileAtomic(
+  path: string,
+  chunks: Uint8Array | string | Iterable<Uint8Array | string>,
+): number {
+  let mode: number | undefined;
+  try {
+    mode = statSync(path).mode & 0o7777;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  tempCount += 1;
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCount}.tmp`);
+  const fd = openSync(temp, 'wx', 0o666);
+  let written = 0;
+  try {
+    try {
+      if (mode !== undefined && (fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+      const all = typeof chunks === 'string' || chunks instanceof Uint8Array ? [chunks] : chunks;
+      for (const chunk of all) {
+        const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+        let done = 0;
+        while (done < b.byteLength) done += writeSync(fd, b, done);
+        written += done;
+      }
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Already gone; the first error is the one to report.
+    }
+    throw err;
+  }
+  return written;
 }

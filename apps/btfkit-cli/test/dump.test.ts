@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { btfkit, golden, scratch, testdata, vmlinux } from './helpers.js';
@@ -84,5 +84,28 @@ describe('btfkit encode', () => {
     expect(btfkit('dump', obj).stdout).toMatch(/linkage=global/);
     expect(dumped).not.toMatch(/FUNC .* linkage=global/);
     expect(dumped).toMatch(/FUNC .* linkage=static/);
+  });
+
+  it('leaves an existing OUT as it was when the input is bad, and no temporary file', () => {
+    const dir = join(scratch, 'encode-bad');
+    mkdirSync(dir);
+    const out = join(dir, 'out.btf');
+    writeFileSync(out, 'previous content');
+    const r = btfkit('encode', join(testdata, 'objects', 'enums.c'), '-o', out);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^btfkit: /);
+    expect(readFileSync(out, 'utf8')).toBe('previous content');
+    expect(readdirSync(dir)).toEqual(['out.btf']);
+  });
+
+  it('replaces an existing OUT whole', () => {
+    const dir = join(scratch, 'encode-replace');
+    mkdirSync(dir);
+    const out = join(dir, 'out.btf');
+    writeFileSync(out, 'x'.repeat(1 << 20));
+    const base = join(testdata, 'pahole', 'base.btf');
+    expect(btfkit('encode', base, '-o', out).status).toBe(0);
+    expect(readFileSync(out).equals(readFileSync(base))).toBe(true);
+    expect(readdirSync(dir)).toEqual(['out.btf']);
   });
 });

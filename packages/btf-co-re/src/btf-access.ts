@@ -119,7 +119,7 @@ export function recordWord(spec: Spec, type: Type, byteOff: number): number {
   if (id === 0) return 0;
   const raw = spec.raw.owner(id);
   if (!raw) return 0;
-  const at = raw.typesOffset + raw.offsets[id - raw.firstTypeId]! + byteOff;
+  const at = raw.typesOffset + raw.offsets[id - raw.firstTypeID]! + byteOff;
   if (at + 4 > raw.bytes.byteLength) return 0;
   return new DataView(raw.bytes.buffer, raw.bytes.byteOffset).getUint32(at, raw.littleEndian);
 }

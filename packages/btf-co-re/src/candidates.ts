@@ -8,7 +8,17 @@ import { coreEssentialNameLength } from './essential-name.js';
  * libbpf, `vmlinux` is searched first and the modules (their own types only, in the order
  * given) only for a local type that has no candidate in `vmlinux`.
  */
-export type CoreTargets = Spec | { readonly vmlinux: Spec; readonly modules?: readonly Spec[] };
+export type CoreTargets =
+  | Spec
+  | {
+      readonly vmlinux: Spec;
+      /**
+       * Module Specs split over `vmlinux`, or a function that loads them: it is called (once
+       * per {@link coreRelocate} call at most) only when a local type has no candidate in
+       * `vmlinux`, as libbpf loads module BTF only then.
+       */
+      readonly modules?: readonly Spec[] | (() => readonly Spec[]);
+    };
 
 /** A candidate target type: libbpf's `struct bpf_core_cand`. */
 export interface Candidate {
@@ -91,7 +101,7 @@ class EssentialNameIndex {
     for (let i = heads[h]!; i !== 0; i = this.next[i - 1]!) {
       const loc = locate(raw, this.view.getUint32(raw.offsets[i - 1]!, raw.littleEndian));
       if (!loc) continue;
-      if (essentialEquals(loc.bytes, loc.rel, essential)) out.push(raw.firstTypeId + i - 1);
+      if (essentialEquals(loc.bytes, loc.rel, essential)) out.push(raw.firstTypeID + i - 1);
     }
     return out;
   }
@@ -187,7 +197,7 @@ const encoder = new TextEncoder();
 function wireKindOf(spec: Spec, type: Type): number {
   const id = spec.typeID(type);
   const raw = spec.raw.owner(id);
-  return raw ? raw.kinds[id - raw.firstTypeId]! : BTF_KIND.UNKN;
+  return raw ? raw.kinds[id - raw.firstTypeID]! : BTF_KIND.UNKN;
 }
 
 /**
@@ -214,8 +224,16 @@ function addCandidates(
 /**
  * The candidates for a named local type, as libbpf's `bpf_core_find_cands` collects them:
  * `vmlinux` (or the one target, base types included) first; modules only when it has none.
+ * @param modules - where the module Specs come from (default: the target's `modules`)
+ * @throws FormatError / NotFoundError from decoding a malformed candidate type, or what a
+ *   module loader throws
  */
-export function findCandidates(local: Spec, localType: Type, targets: CoreTargets): Candidate[] {
+export function findCandidates(
+  local: Spec,
+  localType: Type,
+  targets: CoreTargets,
+  modules: () => readonly Spec[] = () => moduleSpecs(targets),
+): Candidate[] {
   const name = localType.name;
   const essential = encoder.encode(name.slice(0, coreEssentialNameLength(name)));
   const wireKind = wireKindOf(local, localType);
@@ -223,9 +241,28 @@ export function findCandidates(local: Spec, localType: Type, targets: CoreTarget
   if ('vmlinux' in targets) {
     addCandidates(out, essential, wireKind, targets.vmlinux, false);
     if (out.length > 0) return out;
-    for (const m of targets.modules ?? []) addCandidates(out, essential, wireKind, m, true);
+    for (const m of modules()) addCandidates(out, essential, wireKind, m, true);
     return out;
   }
   addCandidates(out, essential, wireKind, targets, false);
   return out;
+}
+
+/** The module Specs of a target, loading them if they are given as a function. */
+function moduleSpecs(targets: CoreTargets): readonly Spec[] {
+  if (!('vmlinux' in targets)) return [];
+  const m = targets.modules;
+  return typeof m === 'function' ? m() : (m ?? []);
+}
+
+/**
+ * A once-only loader of a target's module Specs, for one {@link coreRelocate} call.
+ * @internal
+ */
+export function moduleLoader(targets: CoreTargets): () => readonly Spec[] {
+  let loaded: readonly Spec[] | undefined;
+  return () => {
+    loaded ??= moduleSpecs(targets);
+    return loaded;
+  };
 }

@@ -20,9 +20,17 @@ export type CoreErrorReason =
   | 'unsupported'
   | 'type';
 
+/** What a {@link CoreRelocationError} is about. */
+export interface CoreRelocationErrorDetails {
+  /** The failing relocation. */
+  readonly relocation: CoreRelocation;
+  /** The class of failure. */
+  readonly reason: CoreErrorReason;
+}
+
 /**
  * A CO-RE relocation that stops the load. The message names the section, the instruction
- * (byte offset and index), the relocation's index and its access string, as libbpf's log
+ * (index and byte offset), the relocation's index and its access string, as libbpf's log
  * does; the same facts are fields.
  */
 export class CoreRelocationError extends BtfError {
@@ -40,26 +48,18 @@ export class CoreRelocationError extends BtfError {
   readonly reason: CoreErrorReason;
 
   /**
-   * @param relocation - the failing relocation
-   * @param reason - the class of failure
-   * @param detail - what happened, such as `field offset ambiguity: 32 != 64`
+   * @param message - the whole message (see {@link coreRelocationMessage})
+   * @param details - the relocation and the class of failure
    */
-  constructor(
-    relocation: CoreRelocation,
-    reason: CoreErrorReason,
-    detail: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `co-re: section ${relocation.section}: insn #${relocation.insnOff / 8} (offset ${relocation.insnOff}): relo #${relocation.index} '${relocation.accessString}': ${detail}`,
-      options,
-    );
-    this.section = relocation.section;
-    this.insnOff = relocation.insnOff;
-    this.index = relocation.index;
-    this.accessString = relocation.accessString;
-    this.kind = relocation.kind;
-    this.reason = reason;
+  constructor(message: string, details: CoreRelocationErrorDetails, options?: ErrorOptions) {
+    super(message, options);
+    const r = details.relocation;
+    this.section = r.section;
+    this.insnOff = r.insnOff;
+    this.index = r.index;
+    this.accessString = r.accessString;
+    this.kind = r.kind;
+    this.reason = details.reason;
   }
 }
 
@@ -68,3 +68,26 @@ Object.defineProperty(CoreRelocationError.prototype, 'name', {
   writable: true,
   configurable: true,
 });
+
+/**
+ * The message of a {@link CoreRelocationError}:
+ * `co-re: section S: insn #N (offset O): relo #I 'ACCESS': DETAIL`.
+ */
+export function coreRelocationMessage(relocation: CoreRelocation, detail: string): string {
+  const r = relocation;
+  return `co-re: section ${r.section}: insn #${r.insnOff / 8} (offset ${r.insnOff}): relo #${r.index} '${r.accessString}': ${detail}`;
+}
+
+/** @internal A {@link CoreRelocationError} for a relocation and what went wrong. */
+export function relocationError(
+  relocation: CoreRelocation,
+  reason: CoreErrorReason,
+  detail: string,
+  options?: ErrorOptions,
+): CoreRelocationError {
+  return new CoreRelocationError(
+    coreRelocationMessage(relocation, detail),
+    { relocation, reason },
+    options,
+  );
+}

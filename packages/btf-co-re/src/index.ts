@@ -6,7 +6,12 @@ export {
   IncompatibleTypesError,
   typesMatch,
 } from './compat.js';
-export { type CoreErrorReason, CoreRelocationError } from './errors.js';
+export {
+  type CoreErrorReason,
+  CoreRelocationError,
+  type CoreRelocationErrorDetails,
+  coreRelocationMessage,
+} from './errors.js';
 export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
 export { type MinimalBtfOptions, minimalBtf, minimalBtfForObjects } from './min-btf.js';
 export { POISON_CALL_IMM, patchCoreInstruction } from './patch-insn.js';

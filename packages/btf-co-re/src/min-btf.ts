@@ -1,5 +1,5 @@
-import { loadElfSpec, type RandomAccessSource } from '@btfkit/elf';
-import type { ByteOrder, Spec } from '@btfkit/types';
+import { loadRawBtfFromElf } from '@btfkit/elf';
+import { type ByteOrder, Spec } from '@btfkit/types';
 import {
   BPF_CORE_RELO_KIND,
   BTF_KIND,
@@ -10,6 +10,7 @@ import {
   kindName,
   type MemberRecord,
   NotSupportedError,
+  type RandomAccessSource,
   type RawBtf,
   StringTableBuilder,
 } from '@btfkit/wire';
@@ -83,7 +84,10 @@ export function minimalBtfForObjects(
 ): Uint8Array {
   const fixups: CoreFixup[] = [];
   for (const object of objects) {
-    const { spec, elf, btfExt } = loadElfSpec(object);
+    // The BTF as stored, as bpftool's btf__parse reads it (no DATASEC fixup: no relocation
+    // looks at one).
+    const { btf, elf, btfExt } = loadRawBtfFromElf(object);
+    const spec = new Spec(btf);
     const results = coreRelocate(spec, objectRelocations(spec, btfExt), target, {
       byteOrder: elf.littleEndian ? 'little' : 'big',
     });
@@ -101,7 +105,7 @@ class Marks {
   private readonly members = new Map<number, Set<number>>();
 
   constructor(private readonly raw: RawBtf) {
-    this.types = new Uint8Array(raw.nextTypeId);
+    this.types = new Uint8Array(raw.nextTypeID);
   }
 
   record(kind: number, path: CoreAccessPath): void {
@@ -135,7 +139,7 @@ class Marks {
 
   private recordOf(id: number): BtfRecord {
     if (id <= 0 || id >= this.types.length) {
-      throw new FormatError(`co-re: min btf: type id ${id} is not in the target`, { typeId: id });
+      throw new FormatError(`co-re: min btf: type id ${id} is not in the target`, { typeID: id });
     }
     return this.raw.record(id);
   }
@@ -151,7 +155,7 @@ class Marks {
         if (n >= MAX_MODIFIER_CHAIN) {
           throw new FormatError(
             `co-re: min btf: type id ${id}: more than ${MAX_MODIFIER_CHAIN} typedefs and qualifiers`,
-            { typeId: id },
+            { typeID: id },
           );
         }
         id = (rec as { type: number }).type;
@@ -163,7 +167,7 @@ class Marks {
         if (!m) {
           throw new FormatError(
             `co-re: min btf: type id ${id}: member ${index} is past its ${rec.members.length} members`,
-            { typeId: id },
+            { typeID: id },
           );
         }
         this.markMember(id, index);
@@ -329,13 +333,13 @@ class Marks {
       if (bitfield && (bitSize === 0 || bitOffset > 0xffffff)) {
         throw new FormatError(
           `co-re: min btf: type id ${id}: member ${i} at bit ${bitOffset} cannot be encoded`,
-          { typeId: id },
+          { typeID: id },
         );
       }
       if (rec.kind === BTF_KIND.UNION && bitOffset !== 0) {
         throw new FormatError(
           `co-re: min btf: type id ${id}: union member ${i} at bit ${bitOffset}, not 0`,
-          { typeId: id },
+          { typeID: id },
         );
       }
       kflag ||= bitfield;

@@ -1,5 +1,5 @@
 import { CoreFail } from './btf-access.js';
-import { CoreRelocationError } from './errors.js';
+import { relocationError } from './errors.js';
 import type { CoreFixup } from './result.js';
 
 /** The instruction libbpf puts in place of a poisoned one: `call 0xbad2310` ("bad relo"). */
@@ -206,7 +206,7 @@ export function patchCoreInstruction(
   try {
     patchInstruction(insns, littleEndian, fixup.relocation.insnOff, fixup);
   } catch (e) {
-    if (e instanceof CoreFail) throw new CoreRelocationError(fixup.relocation, e.reason, e.message);
+    if (e instanceof CoreFail) throw relocationError(fixup.relocation, e.reason, e.message);
     throw e;
   }
 }

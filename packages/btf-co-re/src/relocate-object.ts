@@ -1,6 +1,6 @@
-import { type ElfFile, loadElfSpec, type RandomAccessSource } from '@btfkit/elf';
-import type { Spec } from '@btfkit/types';
-import { type BtfExt, FormatError } from '@btfkit/wire';
+import { type ElfFile, loadRawBtfFromElf } from '@btfkit/elf';
+import { Spec } from '@btfkit/types';
+import { type BtfExt, FormatError, type RandomAccessSource } from '@btfkit/wire';
 import { CoreFail } from './btf-access.js';
 import type { CoreTargets } from './candidates.js';
 import { patchInstruction } from './patch-insn.js';
@@ -50,7 +50,7 @@ export function objectRelocations(spec: Spec, btfExt: BtfExt | undefined): CoreR
         section,
         index,
         insnOff: r.insnOff,
-        typeID: r.typeId,
+        typeID: r.typeID,
         accessString,
         kind: r.kind,
       });
@@ -72,7 +72,8 @@ export function relocateObject(
   targets: CoreTargets,
   options: CoreRelocateOptions = {},
 ): RelocatedObject {
-  const { spec, elf, btfExt } = loadElfSpec(source);
+  const { btf, elf, btfExt } = loadRawBtfFromElf(source);
+  const spec = new Spec(btf);
   const relocations = objectRelocations(spec, btfExt);
   const results = coreRelocate(spec, relocations, targets, {
     byteOrder: options.byteOrder ?? (elf.littleEndian ? 'little' : 'big'),

@@ -1,7 +1,7 @@
 import type { Spec, Type } from '@btfkit/types';
 import { BtfError, BPF_CORE_RELO_KIND as K } from '@btfkit/wire';
 import { CoreFail } from './btf-access.js';
-import { type Candidate, type CoreTargets, findCandidates } from './candidates.js';
+import { type Candidate, type CoreTargets, findCandidates, moduleLoader } from './candidates.js';
 import {
   type AccessSpec,
   calcSide,
@@ -11,7 +11,7 @@ import {
   parseSpec,
   type SideValue,
 } from './core-spec.js';
-import { CoreRelocationError } from './errors.js';
+import { CoreRelocationError, relocationError } from './errors.js';
 import type { CoreAccessPath, CoreFixup, CoreRelocation, CoreResult } from './result.js';
 
 /** Options for {@link coreRelocate}. */
@@ -46,10 +46,11 @@ export function coreRelocate(
 ): CoreResult[] {
   const bigEndian = (options.byteOrder ?? local.byteOrder) === 'big';
   const cache: CandidateCache = new Map();
+  const modules = moduleLoader(targets);
   const out: CoreResult[] = [];
   for (const relo of relocations) {
     try {
-      out.push({ ok: true, fixup: relocateOne(local, relo, targets, cache, bigEndian) });
+      out.push({ ok: true, fixup: relocateOne(local, relo, targets, modules, cache, bigEndian) });
     } catch (e) {
       out.push({ ok: false, error: toRelocationError(relo, e) });
     }
@@ -63,9 +64,9 @@ export function coreRelocate(
  */
 export function toRelocationError(relo: CoreRelocation, e: unknown): CoreRelocationError {
   if (e instanceof CoreRelocationError) return e;
-  if (e instanceof CoreFail) return new CoreRelocationError(relo, e.reason, e.message);
+  if (e instanceof CoreFail) return relocationError(relo, e.reason, e.message);
   // A malformed type met while decoding (FormatError, NotFoundError): the relocation fails.
-  if (e instanceof BtfError) return new CoreRelocationError(relo, 'type', e.message, { cause: e });
+  if (e instanceof BtfError) return relocationError(relo, 'type', e.message, { cause: e });
   throw e;
 }
 
@@ -77,6 +78,7 @@ function relocateOne(
   local: Spec,
   relo: CoreRelocation,
   targets: CoreTargets,
+  modules: () => readonly Spec[],
   cache: CandidateCache,
   bigEndian: boolean,
 ): CoreFixup {
@@ -91,7 +93,7 @@ function relocateOne(
           `target candidate search failed for [${relo.typeID}] ${describe(localType)}: anonymous types have no candidates`,
         );
       }
-      cands = findCandidates(local, localType, targets);
+      cands = findCandidates(local, localType, targets, modules);
       cache.set(relo.typeID, cands);
     }
   }

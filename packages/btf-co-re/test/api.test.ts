@@ -140,6 +140,29 @@ describe('candidates', () => {
     expect(r[0]!.ok && r[0]!.fixup.targetValue).toBe(4n);
   });
 
+  it('loads modules given as a function only when vmlinux lacks a type, once', () => {
+    let loads = 0;
+    const modules = () => {
+      loads++;
+      return [module];
+    };
+    const relo = (typeID: number, index: number) => ({
+      section: 's',
+      index,
+      insnOff: 8 * index,
+      typeID,
+      accessString: '0',
+      kind: BPF_CORE_RELO_KIND.TYPE_EXISTS,
+    });
+    const other = local.typeID(local.anyTypeByName('unsigned int'));
+    const inVmlinux = coreRelocate(local, [relo(other, 0)], { vmlinux: module, modules });
+    expect(inVmlinux[0]!.ok && inVmlinux[0]!.fixup.targetValue).toBe(1n);
+    expect(loads).toBe(0);
+    const r = coreRelocate(local, [relo(thingID, 0), relo(thingID, 1)], { vmlinux, modules });
+    expect(r.map((x) => x.ok && x.fixup.targetValue)).toEqual([1n, 1n]);
+    expect(loads).toBe(1);
+  });
+
   it('fails a member past the end and a malformed access string with typed errors', () => {
     const r = coreRelocate(
       local,

@@ -213,7 +213,7 @@ describe('minimalBtf', () => {
           local: { spec: target, rootTypeID: 1, accessors: [], raw, bitOffset: 0 },
           target: {
             spec: target,
-            rootTypeID: int(target.nextTypeId + 4),
+            rootTypeID: int(target.nextTypeID + 4),
             accessors: [],
             raw,
             bitOffset: 0,

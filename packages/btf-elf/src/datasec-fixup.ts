@@ -59,8 +59,8 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
   const out = btf.bytes.slice();
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const le = btf.littleEndian;
-  const own = (id: number) => id >= btf.firstTypeId && id < btf.nextTypeId;
-  const at = (id: number) => btf.typesOffset + btf.offsets[id - btf.firstTypeId]!;
+  const own = (id: number) => id >= btf.firstTypeID && id < btf.nextTypeID;
+  const at = (id: number) => btf.typesOffset + btf.offsets[id - btf.firstTypeID]!;
   const u32 = (pos: number, v: number) => view.setUint32(pos, v >>> 0, le);
   const mustOwn = (id: number, what: string) => {
     if (!own(id)) {
@@ -73,7 +73,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
   const ptrSize = pointerSize(btf);
 
   const datasecs: { id: number; rec: DatasecRecord; name: string }[] = [];
-  for (let id = btf.firstTypeId; id < btf.nextTypeId; id++) {
+  for (let id = btf.firstTypeID; id < btf.nextTypeID; id++) {
     if (btf.kindOf(id) !== BTF_KIND.DATASEC) continue;
     const rec = knownRecord(btf, id);
     if (rec?.kind === BTF_KIND.DATASEC) datasecs.push({ id, rec, name: name(rec.nameOff) });
@@ -91,7 +91,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
   ) {
     const existing = findString(btf, DUMMY_KSYM);
     dummy = {
-      id: btf.nextTypeId,
+      id: btf.nextTypeID,
       nameOff: existing ?? btf.strings.end,
       type: findInt32(btf),
       newString: existing === undefined,
@@ -109,7 +109,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
         if (fn?.kind !== BTF_KIND.FUNC || proto?.kind !== BTF_KIND.FUNC_PROTO) {
           throw new FormatError(
             `btf: type id ${e.type}: kfunc in ${KSYMS_SECTION} has no FUNC_PROTO`,
-            { typeId: e.type },
+            { typeID: e.type },
           );
         }
         mustOwn(fn.type, 'kfunc prototype');
@@ -126,7 +126,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
         throw new FormatError(
           `btf: type id ${ds.id}: ${KSYMS_SECTION} entry ${i} (type ${e.type}) is neither VAR nor FUNC`,
           {
-            typeId: ds.id,
+            typeID: ds.id,
           },
         );
       }
@@ -165,7 +165,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
       off = dataOff + v.size;
       if (off > 0xffffffff) {
         throw new FormatError(`btf: type id ${ds.id}: ${KCONFIG_SECTION} does not fit in 32 bits`, {
-          typeId: ds.id,
+          typeID: ds.id,
         });
       }
       u32(base + 12 + 12 * v.i + 4, dataOff);
@@ -182,7 +182,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
       throw new FormatError(
         `btf: type id ${ds.id}: DATASEC ${ds.name}: no ELF section gives its size`,
         {
-          typeId: ds.id,
+          typeID: ds.id,
         },
       );
     }
@@ -190,7 +190,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
       throw new FormatError(
         `btf: type id ${ds.id}: DATASEC ${ds.name}: section size ${size} does not fit in 32 bits`,
         {
-          typeId: ds.id,
+          typeID: ds.id,
         },
       );
     }
@@ -201,7 +201,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
         throw new FormatError(
           `btf: type id ${ds.id}: DATASEC ${ds.name} entry ${i} (type ${e.type}) is not a VAR`,
           {
-            typeId: ds.id,
+            typeID: ds.id,
           },
         );
       }
@@ -213,7 +213,7 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
         throw new FormatError(
           `btf: type id ${e.type}: DATASEC ${ds.name}: no ELF symbol for VAR '${varName}'`,
           {
-            typeId: e.type,
+            typeID: e.type,
           },
         );
       }
@@ -266,7 +266,7 @@ function sortEntries(view: DataView, recordAt: number, count: number, le: boolea
 
 /** The first 32-bit INT (libbpf's `find_int_btf_id`), or 0 when there is none. */
 function findInt32(btf: RawBtf): number {
-  for (let id = 1; id < btf.nextTypeId; id++) {
+  for (let id = 1; id < btf.nextTypeID; id++) {
     if (btf.kindOf(id) !== BTF_KIND.INT) continue;
     const rec = knownRecord(btf, id);
     if (rec?.kind === BTF_KIND.INT && rec.bits === 32) return id;

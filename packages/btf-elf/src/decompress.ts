@@ -9,6 +9,21 @@ import { inflateZlib } from './inflate.js';
  */
 export const DEFAULT_MAX_SECTION_SIZE = 256 * 1024 * 1024;
 
+/**
+ * Decodes the payload of a compressed section into exactly `size` bytes (`ch_size`, already
+ * checked against the size limit). It may throw anything: btfkit wraps what is not a
+ * `BtfError` into a {@link FormatError}, and checks the output's length.
+ */
+export type Decompressor = (payload: Uint8Array, size: number) => Uint8Array;
+
+/** Decoders for `SHF_COMPRESSED` sections, by `ch_type`; a missing one is the built-in. */
+export interface Decompressors {
+  /** `ELFCOMPRESS_ZLIB`: a zlib stream (RFC 1950). */
+  readonly zlib?: Decompressor;
+  /** `ELFCOMPRESS_ZSTD`: zstd frames. */
+  readonly zstd?: Decompressor;
+}
+
 /** zstd input is fed to its decoder in slices this big, so one step never inflates much at once. */
 const FEED = 16 * 1024;
 
@@ -24,6 +39,7 @@ const MIN_WINDOW_LIMIT = 8 * 1024 * 1024;
  * @param payload - the bytes after the compression header
  * @param size - `ch_size`, the decompressed size
  * @param at - file offset of the payload, for error messages
+ * @param decompressors - decoders that replace the built-in ones
  * @throws FormatError for corrupt data or a size mismatch
  * @throws NotSupportedError for an unknown `ch_type`
  */
@@ -32,11 +48,14 @@ export function decompressSection(
   payload: Uint8Array,
   size: number,
   at: number,
+  decompressors: Decompressors = {},
 ): Uint8Array {
-  if (type === ELFCOMPRESS.ZLIB) return inflateZlib(payload, size, at);
-  if (type !== ELFCOMPRESS.ZSTD) {
+  if (type !== ELFCOMPRESS.ZLIB && type !== ELFCOMPRESS.ZSTD) {
     throw new NotSupportedError(`elf: offset ${at}: unknown compression type ${type}`);
   }
+  const custom = type === ELFCOMPRESS.ZLIB ? decompressors.zlib : decompressors.zstd;
+  if (custom) return decompressWith(custom, type, payload, size, at);
+  if (type === ELFCOMPRESS.ZLIB) return inflateZlib(payload, size, at);
   checkZstdFrames(payload, Math.max(2 * size, MIN_WINDOW_LIMIT), at);
   const out = new Uint8Array(size);
   let written = 0;
@@ -68,6 +87,36 @@ export function decompressSection(
   if (!ended || written !== size) {
     throw new FormatError(
       `elf: offset ${at}: zstd data ${ended ? 'inflates' : 'ends early, at'} ${written} bytes, ch_size says ${size}`,
+      { offset: at },
+    );
+  }
+  return out;
+}
+
+function decompressWith(
+  decode: Decompressor,
+  type: number,
+  payload: Uint8Array,
+  size: number,
+  at: number,
+): Uint8Array {
+  const what = type === ELFCOMPRESS.ZLIB ? 'zlib' : 'zstd';
+  let out: Uint8Array;
+  try {
+    out = decode(payload, size);
+  } catch (err) {
+    if (err instanceof BtfError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new FormatError(
+      `elf: offset ${at}: corrupt ${what} data: ${message}`,
+      { offset: at },
+      { cause: err },
+    );
+  }
+  if (!(out instanceof Uint8Array) || out.byteLength !== size) {
+    const got = out instanceof Uint8Array ? `${out.byteLength} bytes` : 'no bytes';
+    throw new FormatError(
+      `elf: offset ${at}: the ${what} decoder returned ${got}, ch_size says ${size}`,
       { offset: at },
     );
   }

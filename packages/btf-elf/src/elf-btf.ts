@@ -1,9 +1,9 @@
+import type { RandomAccessSource } from '@btfkit/wire';
 import { type BtfExt, decodeBtfExt, RawBtf } from '@btfkit/wire';
 import { readBtfSections } from './btf-sections.js';
 import { fixupDatasecs } from './datasec-fixup.js';
 import { elfDatasecInfo } from './elf-datasec-info.js';
 import { type ElfFile, ElfFile as ElfFileClass, type ElfOpenOptions } from './elf-file.js';
-import type { RandomAccessSource } from './source.js';
 
 /** Options for {@link loadRawBtfFromElf}. */
 export interface LoadRawBtfOptions extends ElfOpenOptions {

@@ -1,7 +1,12 @@
-import { ByteReader, FormatError, NotFoundError } from '@btfkit/wire';
-import { DEFAULT_MAX_SECTION_SIZE, decompressSection } from './decompress.js';
+import {
+  ByteReader,
+  bytesSource,
+  FormatError,
+  NotFoundError,
+  type RandomAccessSource,
+} from '@btfkit/wire';
+import { DEFAULT_MAX_SECTION_SIZE, type Decompressors, decompressSection } from './decompress.js';
 import { ELFCLASS, ELFDATA, SHF, SHN, SHT, STB, STT } from './elf-constants.js';
-import { bytesSource, type RandomAccessSource } from './source.js';
 
 /** One entry of the section header table, with its name resolved. */
 export interface ElfSection {
@@ -60,6 +65,12 @@ export interface ElfOpenOptions {
    * Defaults to {@link DEFAULT_MAX_SECTION_SIZE}.
    */
   readonly maxSectionSize?: number;
+  /**
+   * The decoders of compressed sections, each replacing a built-in one: btfkit's own zlib
+   * inflate and fzstd. Pass Node's, for example, to use native code:
+   * `{ zlib: (payload, size) => inflateSync(payload, { maxOutputLength: size }) }`.
+   */
+  readonly decompressors?: Decompressors;
 }
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
@@ -91,6 +102,7 @@ export class ElfFile {
   /** Index of the section header string table, or 0 when there is none. */
   readonly shstrndx: number;
   private readonly maxSectionSize: number;
+  private readonly decompressors: Decompressors;
   private readonly symbolCache = new Map<number, readonly ElfSymbol[]>();
 
   private constructor(
@@ -102,6 +114,7 @@ export class ElfFile {
     sections: ElfSection[],
     shstrndx: number,
     maxSectionSize: number,
+    decompressors: Decompressors,
   ) {
     this.source = source;
     this.is64 = is64;
@@ -111,6 +124,7 @@ export class ElfFile {
     this.sections = sections;
     this.shstrndx = shstrndx;
     this.maxSectionSize = maxSectionSize;
+    this.decompressors = decompressors;
   }
 
   /**
@@ -129,6 +143,7 @@ export class ElfFile {
   static open(source: RandomAccessSource | Uint8Array, options: ElfOpenOptions = {}): ElfFile {
     const src = source instanceof Uint8Array ? bytesSource(source) : source;
     const maxSectionSize = options.maxSectionSize ?? DEFAULT_MAX_SECTION_SIZE;
+    const decompressors = options.decompressors ?? {};
     const fileSize = src.size;
     if (fileSize < EI_NIDENT) {
       fail(0, `${fileSize} bytes is too short for an ELF header`);
@@ -162,7 +177,7 @@ export class ElfFile {
     if (shoff === 0) {
       // No section header table. Legal, but then there is nothing for us to find.
       if (shnum !== 0) fail(shnumAt, `e_shnum is ${shnum} but e_shoff is 0`);
-      return new ElfFile(src, is64, le, fileType, machine, [], 0, maxSectionSize);
+      return new ElfFile(src, is64, le, fileType, machine, [], 0, maxSectionSize, decompressors);
     }
     if (shentsize !== entSize) {
       fail(shnumAt - 2, `e_shentsize is ${shentsize}, expected ${entSize}`);
@@ -232,7 +247,17 @@ export class ElfFile {
       index,
       name: names ? readString(names, sh.nameOffset, namesAt, sh.headerOffset, 'section name') : '',
     }));
-    return new ElfFile(src, is64, le, fileType, machine, sections, shstrndx, maxSectionSize);
+    return new ElfFile(
+      src,
+      is64,
+      le,
+      fileType,
+      machine,
+      sections,
+      shstrndx,
+      maxSectionSize,
+      decompressors,
+    );
   }
 
   /** The first section called `name`, or undefined. */
@@ -281,7 +306,7 @@ export class ElfFile {
     const chdr = this.compressionHeader(section);
     const payloadAt = section.offset + chdr.headerSize;
     const payload = this.source.read(payloadAt, section.size - chdr.headerSize);
-    return decompressSection(chdr.type, payload, chdr.size, payloadAt);
+    return decompressSection(chdr.type, payload, chdr.size, payloadAt, this.decompressors);
   }
 
   private compressionHeader(section: ElfSection): {

@@ -13,7 +13,7 @@ export interface RawFuncInfo {
   /** Byte offset of the function's first instruction in its ELF section. */
   readonly insnOff: number;
   /** ID of the FUNC type. */
-  readonly typeId: number;
+  readonly typeID: number;
   /** The FUNC type's name. */
   readonly name: string;
 }
@@ -37,7 +37,7 @@ export interface RawCoreRelo {
   /** Byte offset of the relocated instruction in its ELF section. */
   readonly insnOff: number;
   /** ID of the local root type. */
-  readonly typeId: number;
+  readonly typeID: number;
   /** The access string, such as `0:1:2` (indexes into nested members and arrays). */
   readonly accessString: string;
   /** A `BPF_CORE_RELO_KIND` value. */
@@ -101,17 +101,17 @@ export function decodeExtInfos(
   for (const sec of decoded.funcInfo.sections) {
     const { name, e } = entry(sec.secNameOff);
     for (const rec of sec.records) {
-      const kind = btf.owner(rec.typeId) ? btf.kindOf(rec.typeId) : -1;
+      const kind = btf.owner(rec.typeID) ? btf.kindOf(rec.typeID) : -1;
       if (kind !== BTF_KIND.FUNC) {
         throw new FormatError(
-          `btf.ext: section ${name}: func info at insn offset ${rec.insnOff}: type ${rec.typeId} is ${kind < 0 ? 'not a valid type id' : kindName(kind)}, not FUNC`,
-          { typeId: rec.typeId },
+          `btf.ext: section ${name}: func info at insn offset ${rec.insnOff}: type ${rec.typeID} is ${kind < 0 ? 'not a valid type id' : kindName(kind)}, not FUNC`,
+          { typeID: rec.typeID },
         );
       }
       e.funcInfos.push({
         insnOff: rec.insnOff,
-        typeId: rec.typeId,
-        name: str(btf.nameOffOf(rec.typeId), 'FUNC name', name),
+        typeID: rec.typeID,
+        name: str(btf.nameOffOf(rec.typeID), 'FUNC name', name),
       });
     }
   }
@@ -130,15 +130,15 @@ export function decodeExtInfos(
   for (const sec of decoded.coreRelos?.sections ?? []) {
     const { name, e } = entry(sec.secNameOff);
     for (const rec of sec.records) {
-      if (rec.typeId !== 0 && !btf.owner(rec.typeId)) {
+      if (rec.typeID !== 0 && !btf.owner(rec.typeID)) {
         throw new FormatError(
-          `btf.ext: section ${name}: CO-RE relocation at insn offset ${rec.insnOff}: type ${rec.typeId} is not a valid type id`,
-          { typeId: rec.typeId },
+          `btf.ext: section ${name}: CO-RE relocation at insn offset ${rec.insnOff}: type ${rec.typeID} is not a valid type id`,
+          { typeID: rec.typeID },
         );
       }
       e.coreRelos.push({
         insnOff: rec.insnOff,
-        typeId: rec.typeId,
+        typeID: rec.typeID,
         accessString: str(rec.accessStrOff, 'access string', name),
         kind: rec.kind,
         kindName: coreReloKindName(rec.kind),

@@ -1,24 +1,13 @@
 export { type BtfSections, readBtfSections } from './btf-sections.js';
 export {
-  type DatasecElfInfo,
-  DUMMY_KSYM,
-  fixupDatasecs,
-  KCONFIG_SECTION,
-  KSYMS_SECTION,
-  type VariableSymbol,
-} from './datasec-fixup.js';
-export { DEFAULT_MAX_SECTION_SIZE, decompressSection } from './decompress.js';
+  DEFAULT_MAX_SECTION_SIZE,
+  type Decompressor,
+  type Decompressors,
+  decompressSection,
+} from './decompress.js';
 export { type ElfRawBtf, type LoadRawBtfOptions, loadRawBtfFromElf } from './elf-btf.js';
 export { ELFCLASS, ELFCOMPRESS, ELFDATA, SHF, SHN, SHT, STB, STT, STV } from './elf-constants.js';
-export { elfDatasecInfo } from './elf-datasec-info.js';
-export {
-  ElfFile,
-  type ElfOpenOptions,
-  type ElfSection,
-  type ElfSymbol,
-  isGlobalObject,
-  isInSection,
-} from './elf-file.js';
+export { ElfFile, type ElfOpenOptions, type ElfSection, type ElfSymbol } from './elf-file.js';
 export {
   coreReloKindName,
   decodeExtInfos,
@@ -28,11 +17,10 @@ export {
   type RawSectionExtInfos,
 } from './ext-infos.js';
 export {
-  type ElfSpec,
   type LoadSpecOptions,
-  loadElfSpec,
-  loadSpec,
-  loadSpecFromElf,
+  loadSpecFromBytes,
+  loadSplitSpecFromBytes,
+  type SpecInput,
 } from './load-spec.js';
 export {
   type ExtInfoPart,
@@ -53,9 +41,8 @@ export {
   type CoreRelo,
   type ExtInfos,
   type FuncInfo,
-  loadSpecAndExtInfos,
+  loadSpecAndExtInfosFromBytes,
   resolveExtInfos,
   type SectionExtInfos,
   type SpecAndExtInfos,
 } from './resolve-ext-infos.js';
-export { bytesSource, type RandomAccessSource } from './source.js';

@@ -1,8 +1,7 @@
 import { Spec } from '@btfkit/types';
-import { type BtfExt, FormatError } from '@btfkit/wire';
+import { type BtfExt, bytesSource, FormatError, type RandomAccessSource } from '@btfkit/wire';
 import { loadRawBtfFromElf } from './elf-btf.js';
 import { ElfFile, type ElfOpenOptions } from './elf-file.js';
-import { bytesSource, type RandomAccessSource } from './source.js';
 
 /** Options for the Spec loaders. */
 export interface LoadSpecOptions extends ElfOpenOptions {
@@ -13,6 +12,12 @@ export interface LoadSpecOptions extends ElfOpenOptions {
   readonly base?: Spec;
 }
 
+/**
+ * What the byte loaders take: the bytes themselves, a random-access source over them (only
+ * the parts that matter are read from an ELF file), or an ELF file already opened.
+ */
+export type SpecInput = Uint8Array | RandomAccessSource | ElfFile;
+
 /** A Spec loaded from an ELF file, with what else the file holds. */
 export interface ElfSpec {
   readonly spec: Spec;
@@ -21,55 +26,50 @@ export interface ElfSpec {
   readonly btfExt: BtfExt | undefined;
 }
 
-/**
- * Loads the BTF of an ELF object, kernel image (`vmlinux`) or module (`.ko`, with the
- * vmlinux Spec as `base`): reads `.BTF` (decompressing it if needed), checks its byte order
- * against the ELF's, and fixes up DATASEC sizes and offsets, `.ksyms` and `.kconfig` as
- * libbpf does when it opens an object (see {@link fixupDatasecs}).
- * @param source - an opened {@link ElfFile}, a random-access source, or the file's bytes
- * @throws NotFoundError when the file has no `.BTF`
- * @throws FormatError for a malformed ELF file or BTF, or a DATASEC that cannot be fixed up
- */
-export function loadSpecFromElf(
-  source: ElfFile | RandomAccessSource | Uint8Array,
-  options: LoadSpecOptions = {},
-): Spec {
-  return loadElfSpec(source, options).spec;
-}
-
-/**
- * Like {@link loadSpecFromElf}, also returning the opened ELF file and decoded `.BTF.ext`.
- * @throws as {@link loadSpecFromElf}
- */
+/** The Spec of an ELF file, its `.BTF.ext` decoded; DATASECs fixed up. */
 export function loadElfSpec(
   source: ElfFile | RandomAccessSource | Uint8Array,
-  options: LoadSpecOptions = {},
+  options: LoadSpecOptions,
 ): ElfSpec {
   const base = options.base;
-  const r = loadRawBtfFromElf(source, {
-    ...(options.maxSectionSize === undefined ? {} : { maxSectionSize: options.maxSectionSize }),
-    ...(base ? { base: base.raw } : {}),
-  });
+  const { base: _, ...open } = options;
+  const r = loadRawBtfFromElf(source, base ? { ...open, base: base.raw } : open);
   return { spec: new Spec(r.btf, base), elf: r.elf, btfExt: r.btfExt };
 }
 
 /**
- * Loads a Spec from either a raw BTF blob (`/sys/kernel/btf/vmlinux`, pahole's detached
- * output) or an ELF file, told apart by the magic: cilium/ebpf's `LoadSpecFromReader`.
- * A raw blob is read whole; an ELF file only in the parts that matter.
- * @throws FormatError when the input is neither, or is malformed
+ * Loads a Spec from a raw BTF blob (`/sys/kernel/btf/vmlinux`, pahole's detached output) or
+ * an ELF object, kernel image or module (`.ko`, with the vmlinux Spec as `base`), told apart
+ * by the magic: cilium/ebpf's `LoadSpecFromReader`. A raw blob is read whole; an ELF file
+ * only in the parts that matter: `.BTF` (decompressed if needed, its byte order checked
+ * against the ELF's), then DATASEC sizes and offsets, `.ksyms` and `.kconfig` fixed up as
+ * libbpf does when it opens an object (see {@link fixupDatasecs}).
+ * @throws FormatError when the input is neither BTF nor ELF, or is malformed, or a DATASEC
+ *   cannot be fixed up
  * @throws NotFoundError for an ELF file without `.BTF`
+ * @throws NotSupportedError for a section compressed with an unknown algorithm
  */
-export function loadSpec(
-  source: RandomAccessSource | Uint8Array,
-  options: LoadSpecOptions = {},
-): Spec {
-  const src = source instanceof Uint8Array ? bytesSource(source) : source;
+export function loadSpecFromBytes(input: SpecInput, options: LoadSpecOptions = {}): Spec {
+  if (input instanceof ElfFile) return loadElfSpec(input, options).spec;
+  const src = input instanceof Uint8Array ? bytesSource(input) : input;
   const magic = src.read(0, Math.min(4, src.size));
-  if (ElfFile.hasMagic(magic)) return loadSpecFromElf(src, options);
+  if (ElfFile.hasMagic(magic)) return loadElfSpec(src, options).spec;
   if (magic.byteLength < 2) {
     throw new FormatError(`btf: offset 0: ${src.size} bytes is neither BTF nor ELF`, { offset: 0 });
   }
-  const bytes = source instanceof Uint8Array ? source : src.read(0, src.size);
+  const bytes = input instanceof Uint8Array ? input : src.read(0, src.size);
   return Spec.parse(bytes, options.base ? { base: options.base } : {});
+}
+
+/**
+ * Loads split BTF (raw, or in a `.ko`) over a base Spec: cilium/ebpf's
+ * `LoadSplitSpecFromReader`. IDs and string offsets continue the base's.
+ * @throws as {@link loadSpecFromBytes}
+ */
+export function loadSplitSpecFromBytes(
+  input: SpecInput,
+  base: Spec,
+  options: ElfOpenOptions = {},
+): Spec {
+  return loadSpecFromBytes(input, { ...options, base });
 }

@@ -114,7 +114,7 @@ export function marshalExtInfos(
     };
     for (const fi of part.infos.funcInfos) {
       if (fi.insnOff < start || fi.insnOff >= end) continue;
-      funcs.push({ insnOff: insn(fi.insnOff, 'func info'), typeId: btf.typeID(fi.func) });
+      funcs.push({ insnOff: insn(fi.insnOff, 'func info'), typeID: btf.typeID(fi.func) });
     }
     for (const li of part.infos.lineInfos) {
       if (li.insnOff < start || li.insnOff >= end) continue;

@@ -32,7 +32,7 @@ const LONG_NAMES = new Set(['long', 'long int', 'unsigned long', 'long unsigned 
  * (BPF's). libbpf determines it the same way, except that it falls back to the host's.
  */
 export function pointerSize(btf: RawBtf): number {
-  for (let id = 1; id < btf.nextTypeId; id++) {
+  for (let id = 1; id < btf.nextTypeID; id++) {
     if (btf.kindOf(id) !== BTF_KIND.INT) continue;
     const rec = knownRecord(btf, id);
     if (rec?.kind !== BTF_KIND.INT) continue;
@@ -44,7 +44,7 @@ export function pointerSize(btf: RawBtf): number {
 
 function follow(btf: RawBtf, id: number, what: string): KnownRecord {
   const rec = knownRecord(btf, id);
-  if (!rec) throw new FormatError(`btf: type id ${id}: ${what}: not a valid type`, { typeId: id });
+  if (!rec) throw new FormatError(`btf: type id ${id}: ${what}: not a valid type`, { typeID: id });
   return rec;
 }
 
@@ -91,7 +91,7 @@ export function resolveRecordSize(btf: RawBtf, id: number, ptrSize = 8): number 
   throw new FormatError(
     `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} levels to resolve its size`,
     {
-      typeId: id,
+      typeID: id,
     },
   );
 }
@@ -132,14 +132,14 @@ export function scalarAlignment(btf: RawBtf, id: number, ptrSize = 8): number {
   throw new FormatError(
     `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} levels to resolve its alignment`,
     {
-      typeId: id,
+      typeID: id,
     },
   );
 }
 
 function checked(n: number, id: number): number {
   if (n > 0xffffffff) {
-    throw new FormatError(`btf: type id ${id}: size ${n} does not fit in 32 bits`, { typeId: id });
+    throw new FormatError(`btf: type id ${id}: size ${n} does not fit in 32 bits`, { typeID: id });
   }
   return n;
 }

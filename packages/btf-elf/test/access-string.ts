@@ -22,7 +22,7 @@ const MODS = new Set<number>([
  */
 export function resolveAccessString(
   btf: RawBtf,
-  typeId: number,
+  typeID: number,
   access: string,
   kind: number,
 ): string {
@@ -39,20 +39,20 @@ export function resolveAccessString(
     }
     throw new Error('modifier chain too deep');
   };
-  const root = knownRecord(btf, typeId);
-  if (!root) throw new Error(`type ${typeId} does not exist`);
+  const root = knownRecord(btf, typeID);
+  if (!root) throw new Error(`type ${typeID} does not exist`);
   const rootName = btf.name(root.nameOff) ?? '';
   if (kind >= BPF_CORE_RELO_KIND.TYPE_ID_LOCAL && kind <= BPF_CORE_RELO_KIND.TYPE_SIZE)
     return rootName;
   if (kind === BPF_CORE_RELO_KIND.TYPE_MATCHES) return rootName;
   if (kind === BPF_CORE_RELO_KIND.ENUMVAL_EXISTS || kind === BPF_CORE_RELO_KIND.ENUMVAL_VALUE) {
-    const e = knownRecord(btf, skip(typeId));
+    const e = knownRecord(btf, skip(typeID));
     if (e?.kind !== BTF_KIND.ENUM && e?.kind !== BTF_KIND.ENUM64) throw new Error('not an enum');
     const v = e.values[idx[0]!];
     if (!v) throw new Error(`enum has no value ${idx[0]}`);
     return btf.name(v.nameOff) ?? '';
   }
-  let cur = typeId;
+  let cur = typeID;
   let last = rootName;
   for (const i of idx.slice(1)) {
     const rec = knownRecord(btf, skip(cur));

@@ -1,7 +1,16 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
-import { ELFCOMPRESS, ElfFile, loadRawBtfFromElf, readBtfSections, SHF, SHT } from '@btfkit/elf';
+import { deflateSync, inflateSync } from 'node:zlib';
+import {
+  decompressSection,
+  ELFCOMPRESS,
+  ElfFile,
+  loadRawBtfFromElf,
+  loadSpecFromBytes,
+  readBtfSections,
+  SHF,
+  SHT,
+} from '@btfkit/elf';
 import { FormatError, NotSupportedError, rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { cloneElf, withChdr, writeElf } from './elf-writer.js';
@@ -60,6 +69,73 @@ describe('SHF_COMPRESSED .BTF and .BTF.ext', () => {
       expect(rawDump(loadRawBtfFromElf(zstd).btf)).toBe(rawDump(loadRawBtfFromElf(plain).btf));
     });
   }
+});
+
+describe('decoders passed by the caller', () => {
+  const fx = fixtures.find((f) => f.id === 'core-el')!;
+  const plain = ElfFile.open(readBytes(fx.path));
+  const zlibBytes = cloneElf(plain, {
+    compress: { '.BTF': { type: 'zlib' }, '.BTF.ext': { type: 'zlib' } },
+  });
+  const want = rawDump(loadSpecFromBytes(readBytes(fx.path)).raw);
+
+  it("node:zlib's inflate replaces the built-in zlib decoder through the load options", () => {
+    const calls: number[] = [];
+    const zlib = (payload: Uint8Array, size: number) => {
+      calls.push(size);
+      return new Uint8Array(inflateSync(payload, { maxOutputLength: size }));
+    };
+    const spec = loadSpecFromBytes(zlibBytes, { decompressors: { zlib } });
+    expect(rawDump(spec.raw)).toBe(want);
+    const sizes = [
+      readBytes(`${fx.stem}.btf`).byteLength,
+      readBytes(`${fx.stem}.btf.ext`).byteLength,
+    ];
+    expect(calls).toEqual(sizes);
+    const sections = readBtfSections(ElfFile.open(zlibBytes, { decompressors: { zlib } }));
+    expect(sections.btfExt).toEqual(readBytes(`${fx.stem}.btf.ext`));
+    expect(calls).toEqual([...sizes, ...sizes]);
+  });
+
+  it('a zstd decoder is used for zstd sections', () => {
+    const file = join(packageTestdata, `${fx.id}.zstd.o`);
+    let n = 0;
+    const zstd = (payload: Uint8Array, size: number) => {
+      n++;
+      return decompressSection(ELFCOMPRESS.ZSTD, payload, size, 0);
+    };
+    expect(rawDump(loadSpecFromBytes(readBytes(file), { decompressors: { zstd } }).raw)).toBe(want);
+    // .BTF and .BTF.ext.
+    expect(n).toBe(2);
+  });
+
+  it("a decoder's own error becomes a FormatError with the offset and the cause", () => {
+    const cause = new Error('decoder broke');
+    let thrown: unknown;
+    try {
+      loadSpecFromBytes(zlibBytes, {
+        decompressors: {
+          zlib: () => {
+            throw cause;
+          },
+        },
+      });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(FormatError);
+    expect((thrown as FormatError).message).toMatch(
+      /^elf: offset \d+: corrupt zlib data: decoder broke$/,
+    );
+    expect((thrown as FormatError).offset).toBeGreaterThan(0);
+    expect((thrown as FormatError).cause).toBe(cause);
+  });
+
+  it('a decoder that returns the wrong size is a FormatError', () => {
+    expect(() =>
+      loadSpecFromBytes(zlibBytes, { decompressors: { zlib: () => new Uint8Array(3) } }),
+    ).toThrow(/^elf: offset \d+: the zlib decoder returned 3 bytes, ch_size says \d+$/);
+  });
 });
 
 describe('compressed section limits and errors', () => {

@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  decodeExtInfos,
-  ElfFile,
-  loadRawBtfFromElf,
-  type RandomAccessSource,
-  readBtfSections,
-  SHT,
-  STT,
-} from '@btfkit/elf';
-import { fileSource } from '@btfkit/elf/node';
+import { decodeExtInfos, ElfFile, loadRawBtfFromElf, readBtfSections, SHT, STT } from '@btfkit/elf';
+import type { RandomAccessSource } from '@btfkit/wire';
 import { RawBtf, rawDump } from '@btfkit/wire';
+import { openFile } from '@btfkit/wire/node';
 import { describe, expect, it } from 'vitest';
 import { resolveAccessString } from './access-string.js';
 import { objectFixtures, readBytes, testdata } from './helpers.js';
@@ -60,7 +53,7 @@ describe('fixture objects', () => {
       });
 
       it('reads only the headers and the sections it needs through a file source', () => {
-        using file = fileSource(fx.path);
+        using file = openFile(fx.path);
         const reads: [number, number][] = [];
         const spy: RandomAccessSource = {
           size: file.size,
@@ -144,7 +137,7 @@ describe('fixture objects', () => {
             for (const relo of sec.coreRelos) {
               const resolved = resolveAccessString(
                 r.btf,
-                relo.typeId,
+                relo.typeID,
                 relo.accessString,
                 relo.kind,
               );
@@ -176,7 +169,7 @@ describe('fixture objects', () => {
           funcs: infos.map((s) => [s.section, s.funcInfos.map((f) => f.name)]),
           relos: new Set(
             infos.flatMap((s) =>
-              s.coreRelos.map((c) => `${c.kindName} ${c.typeId} ${c.accessString}`),
+              s.coreRelos.map((c) => `${c.kindName} ${c.typeID} ${c.accessString}`),
             ),
           ),
         };

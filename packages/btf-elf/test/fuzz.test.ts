@@ -1,6 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeExtInfos, ElfFile, loadRawBtfFromElf, loadSpecAndExtInfos } from '@btfkit/elf';
+import {
+  decodeExtInfos,
+  ElfFile,
+  loadRawBtfFromElf,
+  loadSpecAndExtInfosFromBytes,
+} from '@btfkit/elf';
 import { BtfError, rawDump } from '@btfkit/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +38,7 @@ function exercise(bytes: Uint8Array): void {
   const raw = loadRawBtfFromElf(elf);
   rawDump(raw.btf);
   if (raw.btfExt) decodeExtInfos(raw.btfExt, raw.btf);
-  const { spec } = loadSpecAndExtInfos(elf);
+  const { spec } = loadSpecAndExtInfosFromBytes(elf);
   for (const _ of spec) {
     // Decoding every type is the point.
   }

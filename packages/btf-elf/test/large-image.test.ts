@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { loadSpecFromElf, type RandomAccessSource, SHT } from '@btfkit/elf';
+import { loadSpecFromBytes, SHT } from '@btfkit/elf';
+import type { RandomAccessSource } from '@btfkit/wire';
 import { rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { writeElf } from './elf-writer.js';
@@ -51,7 +52,7 @@ describe('a large kernel image', () => {
         return out;
       },
     };
-    const spec = loadSpecFromElf(source);
+    const spec = loadSpecFromBytes(source);
     const golden = new TextDecoder().decode(
       gunzipSync(readFileSync(join(testdata, 'vmlinux', 'vmlinux.raw.golden.gz'))),
     );

@@ -1,11 +1,11 @@
-import { loadSpecAndExtInfos, loadSpecFromElf, marshalExtInfos } from '@btfkit/elf';
+import { loadSpecAndExtInfosFromBytes, loadSpecFromBytes, marshalExtInfos } from '@btfkit/elf';
 import { decodeBtfExt, FormatError, NotFoundError } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { objectFixtures, readBytes } from './helpers.js';
 
 interface Func {
   insn: number;
-  typeId: number;
+  typeID: number;
 }
 interface Line {
   insn: number;
@@ -19,7 +19,7 @@ function decodeFuncs(bytes: Uint8Array, le: boolean): Func[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Func[] = [];
   for (let o = 0; o < bytes.byteLength; o += 8) {
-    out.push({ insn: v.getUint32(o, le), typeId: v.getUint32(o + 4, le) });
+    out.push({ insn: v.getUint32(o, le), typeID: v.getUint32(o + 4, le) });
   }
   return out;
 }
@@ -45,7 +45,7 @@ const fixtures = objectFixtures();
 describe('marshalExtInfos', () => {
   for (const fx of fixtures) {
     it(`${fx.id}: every section's records are clang's .BTF.ext records, offsets in instructions`, () => {
-      const { spec, extInfos } = loadSpecAndExtInfos(readBytes(fx.path));
+      const { spec, extInfos } = loadSpecAndExtInfosFromBytes(readBytes(fx.path));
       const le = fx.order === 'el';
       // The oracle: the .BTF.ext clang wrote, decoded on its own, strings read from .BTF.
       const ext = decodeBtfExt(readBytes(`${fx.stem}.btf.ext`), le);
@@ -62,7 +62,7 @@ describe('marshalExtInfos', () => {
         expect(m.funcInfoCount).toBe(sec.records.length);
         expect(m.funcInfo.byteLength).toBe(8 * sec.records.length);
         expect(decodeFuncs(m.funcInfo, le)).toEqual(
-          sec.records.map((r) => ({ insn: r.insnOff / 8, typeId: r.typeId })),
+          sec.records.map((r) => ({ insn: r.insnOff / 8, typeID: r.typeID })),
         );
         const lineSec = ext.lineInfo.sections.find((s) => s.secNameOff === sec.secNameOff);
         const want = (lineSec?.records ?? []).map((r) => ({
@@ -84,7 +84,7 @@ describe('marshalExtInfos', () => {
   if (!fx) throw new Error('fixture programs-el is missing');
 
   it('places a .text range after a program section, as a loader appends a subprogram', () => {
-    const { spec, extInfos } = loadSpecAndExtInfos(readBytes(fx.path));
+    const { spec, extInfos } = loadSpecAndExtInfosFromBytes(readBytes(fx.path));
     const xdp = extInfos.get('xdp');
     const text = extInfos.get('.text');
     if (!xdp || !text) throw new Error('programs-el: no xdp or .text ext infos');
@@ -107,21 +107,21 @@ describe('marshalExtInfos', () => {
     expect(tail).toEqual(
       text.funcInfos
         .filter((f) => f.insnOff >= second.insnOff)
-        .map((f) => ({ insn: at + (f.insnOff - second.insnOff) / 8, typeId: spec.typeID(f.func) })),
+        .map((f) => ({ insn: at + (f.insnOff - second.insnOff) / 8, typeID: spec.typeID(f.func) })),
     );
     const wantLines = text.lineInfos.filter((l) => l.insnOff >= second.insnOff).length;
     expect(both.lineInfoCount).toBe(only.lineInfoCount + wantLines);
   });
 
   it('drops records outside [start, end)', () => {
-    const { spec, extInfos } = loadSpecAndExtInfos(readBytes(fx.path));
+    const { spec, extInfos } = loadSpecAndExtInfosFromBytes(readBytes(fx.path));
     const text = extInfos.get('.text');
     const second = text?.funcInfos[1];
     if (!text || !second) throw new Error('programs-el: .text has fewer than two functions');
     const first = marshalExtInfos([{ infos: text, end: second.insnOff }], spec);
     expect(first.funcInfoCount).toBe(1);
     expect(decodeFuncs(first.funcInfo, true)).toEqual([
-      { insn: 0, typeId: spec.typeID(text.funcInfos[0]!.func) },
+      { insn: 0, typeID: spec.typeID(text.funcInfos[0]!.func) },
     ]);
     expect(first.lineInfoCount).toBe(
       text.lineInfos.filter((l) => l.insnOff < second.insnOff).length,
@@ -129,7 +129,7 @@ describe('marshalExtInfos', () => {
   });
 
   it('writes the byte order asked for', () => {
-    const { spec, extInfos } = loadSpecAndExtInfos(readBytes(fx.path));
+    const { spec, extInfos } = loadSpecAndExtInfosFromBytes(readBytes(fx.path));
     const xdp = extInfos.get('xdp');
     if (!xdp) throw new Error('programs-el: no xdp ext infos');
     const little = marshalExtInfos(xdp, spec);
@@ -139,7 +139,7 @@ describe('marshalExtInfos', () => {
   });
 
   it('refuses an offset inside an instruction, a FUNC of another Spec, a string the BTF lacks', () => {
-    const { spec, extInfos } = loadSpecAndExtInfos(readBytes(fx.path));
+    const { spec, extInfos } = loadSpecAndExtInfosFromBytes(readBytes(fx.path));
     const xdp = extInfos.get('xdp');
     const fi = xdp?.funcInfos[0];
     const li = xdp?.lineInfos[0];
@@ -148,7 +148,7 @@ describe('marshalExtInfos', () => {
       marshalExtInfos({ funcInfos: [{ ...fi, insnOff: 4 }], lineInfos: [] }, spec),
     ).toThrow(FormatError);
     expect(() => marshalExtInfos({ funcInfos: [fi], lineInfos: [] }, spec, {})).not.toThrow();
-    const other = loadSpecFromElf(readBytes(fx.path));
+    const other = loadSpecFromBytes(readBytes(fx.path));
     expect(() => marshalExtInfos({ funcInfos: [fi], lineInfos: [] }, other)).toThrow(NotFoundError);
     expect(() =>
       marshalExtInfos({ funcInfos: [], lineInfos: [{ ...li, lineText: 'no such line' }] }, spec),

@@ -1,28 +1,31 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import {
   decodeExtInfos,
   ElfFile,
   loadRawBtfFromElf,
-  loadSpec,
-  loadSpecAndExtInfos,
-  loadSpecFromElf,
+  loadSpecAndExtInfosFromBytes,
+  loadSpecFromBytes,
+  loadSplitSpecFromBytes,
   SHT,
   STT,
 } from '@btfkit/elf';
-import { loadSpecAndExtInfosFromFile, loadSpecFromFile } from '@btfkit/elf/node';
+import { loadSpec, loadSpecAndExtInfos, loadSplitSpec } from '@btfkit/elf/node';
 import { Spec } from '@btfkit/types';
 import { BtfError, FormatError, NotFoundError, RawBtf, rawDump } from '@btfkit/wire';
+import { openFile } from '@btfkit/wire/node';
 import { describe, expect, it } from 'vitest';
 import { writeElf } from './elf-writer.js';
 import { objectFixtures, readBytes, testdata } from './helpers.js';
 
 const fixtures = objectFixtures();
 
-describe('loadSpecFromElf', () => {
+describe('loadSpecFromBytes', () => {
   for (const fx of fixtures) {
     it(`${fx.id}: the re-marshalled Spec dumps as libbpf's fixed-up BTF`, () => {
-      const spec = loadSpecFromElf(readBytes(fx.path));
+      const spec = loadSpecFromBytes(readBytes(fx.path));
       expect(spec.byteOrder).toBe(fx.order === 'el' ? 'little' : 'big');
       const golden = readFileSync(
         join(testdata, 'objects', `${fx.name}-el.libbpf.raw.golden`),
@@ -34,7 +37,7 @@ describe('loadSpecFromElf', () => {
 
     it(`${fx.id}: every DATASEC has the size of its ELF section and sorted, in-bounds entries`, () => {
       const elf = ElfFile.open(readBytes(fx.path));
-      const spec = loadSpecFromElf(elf);
+      const spec = loadSpecFromBytes(elf);
       let n = 0;
       for (const t of spec) {
         if (t.kind !== 'datasec') continue;
@@ -56,7 +59,7 @@ describe('loadSpecFromElf', () => {
 
   it('global variables sit at their ELF symbol', () => {
     const elf = ElfFile.open(readBytes(join(testdata, 'objects', 'basic-el.o')));
-    const spec = loadSpecFromElf(elf);
+    const spec = loadSpecFromBytes(elf);
     const symbols = elf.symbolTable();
     let n = 0;
     for (const t of spec) {
@@ -73,7 +76,7 @@ describe('loadSpecFromElf', () => {
   });
 
   it('.kconfig and .ksyms externs load with usable DATASECs', () => {
-    const spec = loadSpecFromElf(readBytes(join(testdata, 'objects', 'programs-eb.o')));
+    const spec = loadSpecFromBytes(readBytes(join(testdata, 'objects', 'programs-eb.o')));
     const kconfig = spec.typeByName('.kconfig', 'datasec');
     expect(kconfig.vars.map((v) => [v.type.name, v.offset, v.size])).toEqual([
       ['LINUX_KERNEL_VERSION', 0, 4],
@@ -98,42 +101,58 @@ describe('loadSpecFromElf', () => {
   });
 });
 
-describe('loadSpec (raw BTF or ELF)', () => {
+describe('loadSpecFromBytes (raw BTF or ELF)', () => {
   const fx = fixtures.find((f) => f.id === 'enums-eb')!;
 
-  it('takes an ELF file', () => {
-    expect(rawDump(loadSpec(readBytes(fx.path)).raw)).toBe(
-      rawDump(loadSpecFromElf(readBytes(fx.path)).raw),
-    );
+  it('takes an ELF file as bytes, a source or opened, with the same result', () => {
+    const bytes = readBytes(fx.path);
+    const dump = rawDump(loadSpecFromBytes(bytes).raw);
+    expect(dump).toBe(rawDump(loadSpecFromBytes(ElfFile.open(bytes)).raw));
+    using file = openFile(fx.path);
+    expect(rawDump(loadSpecFromBytes(file).raw)).toBe(dump);
   });
 
   it('takes a raw BTF blob as it is, without fixup', () => {
-    expect(rawDump(loadSpec(readBytes(`${fx.stem}.btf`)).raw)).toBe(
+    expect(rawDump(loadSpecFromBytes(readBytes(`${fx.stem}.btf`)).raw)).toBe(
       readFileSync(`${fx.stem}.raw.golden`, 'utf8'),
     );
   });
 
-  it('takes raw split BTF with a base', () => {
-    const base = loadSpec(readBytes(join(testdata, 'pahole', 'base.btf')));
-    const split = loadSpec(readBytes(join(testdata, 'pahole', 'split.btf')), { base });
-    expect(rawDump(split.raw)).toBe(
-      readFileSync(join(testdata, 'pahole', 'split.raw.golden'), 'utf8'),
-    );
+  it('takes raw split BTF with a base, from bytes and from a path', () => {
+    const base = loadSpecFromBytes(readBytes(join(testdata, 'pahole', 'base.btf')));
+    const splitPath = join(testdata, 'pahole', 'split.btf');
+    const golden = readFileSync(join(testdata, 'pahole', 'split.raw.golden'), 'utf8');
+    expect(rawDump(loadSpecFromBytes(readBytes(splitPath), { base }).raw)).toBe(golden);
+    expect(rawDump(loadSplitSpecFromBytes(readBytes(splitPath), base).raw)).toBe(golden);
+    expect(rawDump(loadSplitSpec(splitPath, base).raw)).toBe(golden);
+  });
+
+  it('unpacks a gzipped file, and names the file when it is corrupt', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btfkit-elf-'));
+    try {
+      const gz = join(dir, 'enums.btf.gz');
+      writeFileSync(gz, gzipSync(readBytes(`${fx.stem}.btf`)));
+      expect(rawDump(loadSpec(gz).raw)).toBe(readFileSync(`${fx.stem}.raw.golden`, 'utf8'));
+      const bad = join(dir, 'bad.gz');
+      writeFileSync(bad, Uint8Array.of(0x1f, 0x8b, 8, 0, 1, 2, 3));
+      expect(() => loadSpec(bad)).toThrow(/^btf: file .*bad\.gz: offset 0: gzip: /);
+      expect(() => loadSpec(bad)).toThrow(FormatError);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects what is neither', () => {
-    expect(() => loadSpec(new TextEncoder().encode('hello world'))).toThrow(FormatError);
-    expect(() => loadSpec(new Uint8Array(1))).toThrow(FormatError);
+    expect(() => loadSpecFromBytes(new TextEncoder().encode('hello world'))).toThrow(FormatError);
+    expect(() => loadSpecFromBytes(new Uint8Array(1))).toThrow(FormatError);
   });
 
   it('loads from a path with the Node entry point', () => {
-    expect(rawDump(loadSpecFromFile(fx.path).raw)).toBe(
-      rawDump(loadSpecFromElf(readBytes(fx.path)).raw),
-    );
-    expect(rawDump(loadSpecFromFile(`${fx.stem}.btf`).raw)).toBe(
+    expect(rawDump(loadSpec(fx.path).raw)).toBe(rawDump(loadSpecFromBytes(readBytes(fx.path)).raw));
+    expect(rawDump(loadSpec(`${fx.stem}.btf`).raw)).toBe(
       readFileSync(`${fx.stem}.raw.golden`, 'utf8'),
     );
-    expect(() => loadSpecFromFile(join(testdata, 'objects', 'enums.c'))).toThrow(FormatError);
+    expect(() => loadSpec(join(testdata, 'objects', 'enums.c'))).toThrow(FormatError);
   });
 });
 
@@ -149,16 +168,16 @@ describe('kernel module split BTF', () => {
   ).bytes;
 
   it('loads the .BTF of a .ko over a base Spec', () => {
-    const spec = loadSpecFromElf(ko, { base });
+    const spec = loadSpecFromBytes(ko, { base });
     expect(spec.base).toBe(base);
-    expect(spec.firstTypeId).toBe(base.nextTypeId);
+    expect(spec.firstTypeID).toBe(base.nextTypeID);
     expect(rawDump(spec.raw)).toBe(
       readFileSync(join(testdata, 'pahole', 'split.raw.golden'), 'utf8'),
     );
   });
 
   it('fails without the base, as split BTF refers to it', () => {
-    expect(() => rawDump(loadSpecFromElf(ko).raw)).toThrow(BtfError);
+    expect(() => rawDump(loadSpecFromBytes(ko).raw)).toThrow(BtfError);
   });
 
   it('an ELF without .BTF gives NotFoundError', () => {
@@ -166,14 +185,14 @@ describe('kernel module split BTF', () => {
       is64: true,
       littleEndian: true,
     }).bytes;
-    expect(() => loadSpecFromElf(none)).toThrow(NotFoundError);
+    expect(() => loadSpecFromBytes(none)).toThrow(NotFoundError);
   });
 });
 
-describe('loadSpecAndExtInfos', () => {
+describe('loadSpecAndExtInfosFromBytes', () => {
   for (const fx of fixtures) {
     it(`${fx.id}: func infos are FUNC objects named as their ELF symbols`, () => {
-      const { spec, extInfos, elf } = loadSpecAndExtInfos(readBytes(fx.path));
+      const { spec, extInfos, elf } = loadSpecAndExtInfosFromBytes(readBytes(fx.path));
       const symbols = elf.symbolTable();
       let n = 0;
       for (const sec of extInfos.values()) {
@@ -194,7 +213,7 @@ describe('loadSpecAndExtInfos', () => {
   }
 
   it('CO-RE access strings resolve to the members core.c reads', () => {
-    const { extInfos } = loadSpecAndExtInfosFromFile(join(testdata, 'objects', 'core-el.o'));
+    const { extInfos } = loadSpecAndExtInfos(join(testdata, 'objects', 'core-el.o'));
     const fields = new Set<string>();
     const enums = new Set<string>();
     const types = new Set<string>();
@@ -227,7 +246,7 @@ describe('loadSpecAndExtInfos', () => {
     const bytes = readBytes(join(testdata, 'objects', 'programs-el.o'));
     const raw = loadRawBtfFromElf(bytes);
     const rawInfos = decodeExtInfos(raw.btfExt!, raw.btf);
-    const { extInfos } = loadSpecAndExtInfos(bytes);
+    const { extInfos } = loadSpecAndExtInfosFromBytes(bytes);
     expect([...extInfos.keys()]).toEqual([...rawInfos.keys()]);
     for (const [name, sec] of extInfos) {
       const r = rawInfos.get(name)!;

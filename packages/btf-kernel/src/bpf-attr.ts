@@ -62,7 +62,7 @@ export function btfLoad(
  * `BPF_BTF_GET_FD_BY_ID`: `btf_id` @0, `open_flags` @8.
  * @throws PermissionError without CAP_SYS_ADMIN; SyscallError `ENOENT` for an unknown ID
  */
-export function btfGetFdById(id: number): number {
+export function btfGetFdByID(id: number): number {
   const attr = new Uint8Array(ID_ATTR_SIZE);
   new DataView(attr.buffer).setUint32(0, id, LE);
   return bpf(BPF_CMD.BTF_GET_FD_BY_ID, attr, ID_ATTR_SIZE, `btf id ${id}`);
@@ -73,7 +73,7 @@ export function btfGetFdById(id: number): number {
  * `start`, or undefined when there is none (`ENOENT`).
  * @throws PermissionError without CAP_SYS_ADMIN; NotSupportedError before Linux 5.4
  */
-export function btfGetNextId(start: number): number | undefined {
+export function btfGetNextID(start: number): number | undefined {
   const attr = new Uint8Array(ID_ATTR_SIZE);
   const v = new DataView(attr.buffer);
   v.setUint32(0, start, LE);

@@ -1,11 +1,15 @@
 import { BtfError } from '@btfkit/wire';
 
+/** Puts a class's `name` on its prototype, as every `BtfError` class does. */
+function setName(cls: { prototype: Error }, name: string): void {
+  Object.defineProperty(cls.prototype, 'name', { value: name, writable: true, configurable: true });
+}
+
 /**
  * A `bpf(2)` call failed with an errno that has no more specific meaning here. Carries the
  * command and the errno, so callers can branch on `code` (`'EBADF'`, `'ENOENT'`, ...).
  */
 export class SyscallError extends BtfError {
-  override name = 'SyscallError';
   /** The `bpf(2)` command, e.g. `BPF_BTF_LOAD`. */
   readonly command: string;
   /** The errno the kernel returned. */
@@ -35,7 +39,6 @@ export type Capability = 'CAP_BPF' | 'CAP_SYS_ADMIN';
  * The message and {@link PermissionError.capability} name it.
  */
 export class PermissionError extends SyscallError {
-  override name = 'PermissionError';
   /** The capability the command needs on this kernel. */
   readonly capability: Capability;
 
@@ -56,7 +59,6 @@ export class PermissionError extends SyscallError {
  * log, which names the offending type and why (e.g. `[2] STRUCT s ... Invalid member`).
  */
 export class VerifierError extends BtfError {
-  override name = 'VerifierError';
   /** The verifier log, as the kernel wrote it (without the trailing NUL). */
   readonly log: string;
   /** Whether the log was cut short because it outgrew the largest buffer we offer. */
@@ -82,3 +84,7 @@ export class VerifierError extends BtfError {
     return this.log.split('\n').filter((l) => l.length > 0);
   }
 }
+
+setName(SyscallError, 'SyscallError');
+setName(PermissionError, 'PermissionError');
+setName(VerifierError, 'VerifierError');

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { btfGetNextId } from './bpf-attr.js';
+import { btfGetNextID } from './bpf-attr.js';
 import { SyscallError } from './errors.js';
 import { Handle, type HandleInfo } from './handle.js';
 
@@ -13,7 +13,7 @@ import { Handle, type HandleInfo } from './handle.js';
 export function* iterateHandles(): Generator<Handle, void, undefined> {
   let id = 0;
   for (;;) {
-    const next = btfGetNextId(id);
+    const next = btfGetNextID(id);
     if (next === undefined) return;
     id = next;
     let handle: Handle;

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { type Builder, HOST_BYTE_ORDER, type MarshalOptions, Spec } from '@btfkit/types';
 import { BtfError, detectByteOrder, FormatError, NotSupportedError, RawBtf } from '@btfkit/wire';
-import { btfGetFdById, btfGetInfo, btfLoad } from './bpf-attr.js';
+import { btfGetFdByID, btfGetInfo, btfLoad } from './bpf-attr.js';
 import { SyscallError, VerifierError } from './errors.js';
 import { haveBTF, kernelMarshalOptions } from './feature-probes.js';
 import { loadKernelSpec } from './kernel-spec.js';
@@ -95,7 +95,7 @@ export class Handle implements Disposable {
    * @throws PermissionError without CAP_SYS_ADMIN
    */
   static fromID(id: number): Handle {
-    return new Handle(ensureFdAboveZero(btfGetFdById(id)));
+    return new Handle(ensureFdAboveZero(btfGetFdByID(id)));
   }
 
   /**

@@ -34,14 +34,12 @@ export {
   type KernelSpecOptions,
   loadKernelModuleSpec,
   loadKernelSpec,
-  loadSpecFromFile,
   SYSFS_BTF_DIR,
   VMLINUX_SEARCH_PATHS,
   vmlinuxSearchPaths,
 } from './kernel-spec.js';
 export {
   BPF_CMD,
-  BPF_SYSCALL_NUMBERS,
   type BpfCommand,
   type RawBpf,
   type SyscallHook,

@@ -1,10 +1,10 @@
-import { accessSync, constants as fsConstants, readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { join } from 'node:path';
-import { loadSpec } from '@btfkit/elf';
-import { fileSource } from '@btfkit/elf/node';
-import { Spec } from '@btfkit/types';
+import { loadSpecFromBytes } from '@btfkit/elf';
+import type { Spec } from '@btfkit/types';
 import { BtfError, NotFoundError, NotSupportedError } from '@btfkit/wire';
+import { type FileSource, openFile } from '@btfkit/wire/node';
 import { mapSysfsFile } from './sysfs-map.js';
 
 /** Where the kernel publishes its BTF: `vmlinux` and one file per module with BTF. */
@@ -86,7 +86,7 @@ function locate(options: KernelSpecOptions): { path: string; spec: Spec } {
       continue;
     }
     try {
-      return { path, spec: loadSpecFromFile(path) };
+      return { path, spec: loadSpecAt(path) };
     } catch (err) {
       // sysfs BTF that does not parse is an error, as in libbpf; an image without BTF is not.
       if (i === 0) throw err;
@@ -114,7 +114,7 @@ export function loadKernelSpec(options: KernelSpecOptions = {}): Spec {
     : `search:${options.root ?? '/'}:${options.release ?? osRelease()}`;
   let spec = cache.get(key);
   if (!spec) {
-    spec = options.path ? loadSpecFromFile(options.path) : locate(options).spec;
+    spec = options.path ? loadSpecAt(options.path) : locate(options).spec;
     cache.set(key, spec);
   }
   return spec.copy();
@@ -132,37 +132,34 @@ export function loadKernelModuleSpec(name: string, options: KernelModuleSpecOpti
   }
   const dir = options.directory ?? SYSFS_BTF_DIR;
   const path = join(dir, name);
-  let bytes: Uint8Array;
+  let source: Uint8Array | FileSource;
   try {
-    bytes = mapSysfsFile(path) ?? readFileSync(path);
+    source = mapSysfsFile(path) ?? openFile(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new NotFoundError(`btf: kernel module ${name}: no BTF at ${path}`, { cause: err });
     }
     throw err;
   }
-  const base = options.base ?? loadKernelSpec();
-  return Spec.parse(bytes, { base });
+  try {
+    return loadSpecFromBytes(source, { base: options.base ?? loadKernelSpec() });
+  } finally {
+    if (!(source instanceof Uint8Array)) source.close();
+  }
 }
 
 /**
- * Reads BTF from a file with @btfkit/elf's `loadSpec`: raw BTF, or the `.BTF` section of an
- * ELF file (a kernel image or a BPF object), read by range so a large image is never loaded
- * whole. A file on sysfs that can be mapped (`/sys/kernel/btf/vmlinux` since Linux 6.16) is
- * mapped instead of read, as {@link mapSysfsFile} describes: the Spec's `raw.bytes` are then
- * read-only, and writing into them kills the process.
- * @param base - the base Spec for split BTF
- * @throws FormatError when the file is neither valid BTF nor ELF with valid `.BTF`
- * @throws NotFoundError for ELF without `.BTF`
- * @throws Error from `node:fs` when the file cannot be read
+ * A Spec from a file as `@btfkit/elf/node`'s `loadSpec` reads it, except that a sysfs file
+ * that can be mapped (`/sys/kernel/btf/vmlinux` since Linux 6.16) is mapped instead of read,
+ * as {@link mapSysfsFile} describes: the Spec's `raw.bytes` are then read-only.
  */
-export function loadSpecFromFile(path: string, base?: Spec): Spec {
+function loadSpecAt(path: string, base?: Spec): Spec {
   const options = base ? { base } : {};
   const mapped = mapSysfsFile(path);
-  if (mapped) return loadSpec(mapped, options);
-  const source = fileSource(path);
+  if (mapped) return loadSpecFromBytes(mapped, options);
+  const source = openFile(path);
   try {
-    return loadSpec(source, options);
+    return loadSpecFromBytes(source, options);
   } finally {
     source.close();
   }

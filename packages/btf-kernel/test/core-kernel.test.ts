@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minimalBtf, relocateObject } from '@btfkit/co-re';
-import { loadSpecFromElf } from '@btfkit/elf';
+import { loadSpecFromBytes } from '@btfkit/elf';
 import { Handle, loadKernelSpec } from '@btfkit/kernel';
 import { type Member, Spec, sizeof, type Type } from '@btfkit/types';
 import { BPF_CORE_RELO_KIND, RawBtf } from '@btfkit/wire';
@@ -199,7 +199,7 @@ describe('CO-RE relocated by btfkit, run by the kernel', () => {
       relocate: (section, insns) => relocated.sections.get(section) ?? insns,
     });
     try {
-      const local = loadSpecFromElf(object);
+      const local = loadSpecFromBytes(object);
       const results = new Map<number, number>();
       for (const [sel, want] of expectations(kernel, local)) {
         if (skip.has(sel)) continue;

@@ -57,10 +57,10 @@ describe('injected errnos', () => {
 
   it('EPERM from BPF_BTF_GET_FD_BY_ID and BPF_BTF_GET_NEXT_ID names CAP_SYS_ADMIN', () => {
     inject(BPF_CMD.BTF_GET_FD_BY_ID.cmd, EPERM);
-    const byId = thrown(() => Handle.fromID(1));
-    expect(byId).toBeInstanceOf(PermissionError);
-    expect((byId as PermissionError).capability).toBe('CAP_SYS_ADMIN');
-    expect(byId.message).toContain('btf id 1');
+    const byID = thrown(() => Handle.fromID(1));
+    expect(byID).toBeInstanceOf(PermissionError);
+    expect((byID as PermissionError).capability).toBe('CAP_SYS_ADMIN');
+    expect(byID.message).toContain('btf id 1');
     inject(BPF_CMD.BTF_GET_NEXT_ID.cmd, EPERM);
     const list = thrown(() => listHandleInfos());
     expect(list).toBeInstanceOf(PermissionError);

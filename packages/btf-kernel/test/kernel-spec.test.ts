@@ -1,14 +1,13 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   findVMLinux,
   flushKernelSpecCache,
   Handle,
   loadKernelModuleSpec,
   loadKernelSpec,
-  loadSpecFromFile,
   NotSupportedError,
   VMLINUX_SEARCH_PATHS,
   vmlinuxSearchPaths,
@@ -61,7 +60,7 @@ describe('running kernel', () => {
       expect(vm.info()).toMatchObject({ name: 'vmlinux', isKernel: true, isVmlinux: true });
       const sysfs = readFileSync('/sys/kernel/btf/vmlinux');
       expect(Buffer.from(vm.bytes()).equals(sysfs)).toBe(true);
-      expect(vm.spec().nextTypeId).toBe(loadKernelSpec().nextTypeId);
+      expect(vm.spec().nextTypeID).toBe(loadKernelSpec().nextTypeID);
     } finally {
       vm.close();
     }
@@ -141,18 +140,21 @@ describe('explicit paths and the fallback search', () => {
     const dir = join(tmp, 'sysfs');
     mkdirSync(dir);
     copyFileSync(join(TESTDATA, 'pahole/split.btf'), join(dir, 'mymod'));
-    const base = loadSpecFromFile(join(TESTDATA, 'pahole/base.btf'));
+    const base = loadKernelSpec({ path: join(TESTDATA, 'pahole/base.btf') });
     const mod = loadKernelModuleSpec('mymod', { directory: dir, base });
     expect(mod.base === base).toBe(true);
-    expect(mod.firstTypeId).toBe(base.nextTypeId);
+    expect(mod.firstTypeID).toBe(base.nextTypeID);
     const golden = readFileSync(join(TESTDATA, 'pahole/split.raw.golden'), 'utf8');
     expect(rawDump(mod.raw)).toBe(golden);
     expect(() => loadKernelModuleSpec('other', { directory: dir, base })).toThrow(NotFoundError);
   });
 
-  it('loadSpecFromFile reads split BTF from a file with a base', () => {
+  it('modules: a gzipped module file is unpacked', () => {
+    const dir = join(tmp, 'sysfs-gz');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'gzmod'), gzipSync(readFileSync(join(TESTDATA, 'pahole/split.btf'))));
     const base = Spec.parse(new Uint8Array(readFileSync(join(TESTDATA, 'pahole/base.btf'))));
-    const split = loadSpecFromFile(join(TESTDATA, 'pahole/split.btf'), base);
-    expect(split.firstTypeId).toBe(base.nextTypeId);
+    const mod = loadKernelModuleSpec('gzmod', { directory: dir, base });
+    expect(rawDump(mod.raw)).toBe(readFileSync(join(TESTDATA, 'pahole/split.raw.golden'), 'utf8'));
   });
 });

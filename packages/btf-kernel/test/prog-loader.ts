@@ -9,7 +9,7 @@ import {
   ElfFile,
   type ElfSymbol,
   type ExtInfoPart,
-  loadSpecAndExtInfos,
+  loadSpecAndExtInfosFromBytes,
   type MarshalledExtInfos,
   marshalExtInfos,
   SHT,
@@ -287,7 +287,7 @@ export function layoutProgram(
   section: string,
   relocate: (section: string, insns: Uint8Array) => Uint8Array = (_, i) => i,
 ): ObjectProgram {
-  const { spec, extInfos, elf } = loadSpecAndExtInfos(object);
+  const { spec, extInfos, elf } = loadSpecAndExtInfosFromBytes(object);
   const prog = elf.section(section);
   if (!prog) throw new FormatError(`prog: no section ${section}`);
   const main = copy(relocate(section, elf.sectionData(prog)));

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadKernelSpec, loadSpecFromFile, mapSysfsFile } from '@btfkit/kernel';
+import { flushKernelSpecCache, loadKernelSpec, mapSysfsFile } from '@btfkit/kernel';
 import { pushChildren, type Type } from '@btfkit/types';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kernelIt } from './kernel.js';
@@ -34,13 +34,14 @@ describe('mapSysfsFile', () => {
 
   kernelIt('a Spec from the mapping decodes and re-encodes without writing to it', () => {
     const mapped = mapSysfsFile(VMLINUX);
-    const spec = loadSpecFromFile(VMLINUX);
+    flushKernelSpecCache();
+    const spec = loadKernelSpec({ path: VMLINUX });
     if (mapped) expect(spec.raw.bytes.buffer === mapped.buffer).toBe(true);
     // Every type and child decoded, then the whole Spec marshalled: a write into the read-only
     // mapping anywhere on the way would have killed this process.
     const children: Type[] = [];
     for (const t of spec) pushChildren(t, children);
-    expect(children.length).toBeGreaterThan(spec.nextTypeId);
+    expect(children.length).toBeGreaterThan(spec.nextTypeID);
     expect(Buffer.from(spec.marshal()).equals(readFileSync(VMLINUX))).toBe(true);
     expect(loadKernelSpec().typeByName('task_struct', 'struct').name).toBe('task_struct');
   });
@@ -53,7 +54,10 @@ describe('mapSysfsFile', () => {
     structuredClone(mapped.buffer, { transfer: [mapped.buffer as ArrayBuffer] });
     const again = mapSysfsFile(VMLINUX)!;
     expect(Buffer.from(again).equals(readFileSync(VMLINUX))).toBe(true);
-    expect(loadSpecFromFile(VMLINUX).typeByName('task_struct', 'struct').name).toBe('task_struct');
+    flushKernelSpecCache();
+    expect(loadKernelSpec({ path: VMLINUX }).typeByName('task_struct', 'struct').name).toBe(
+      'task_struct',
+    );
   });
 
   kernelIt('writing into the mapping kills the process, as documented', () => {

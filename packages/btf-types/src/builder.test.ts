@@ -32,7 +32,7 @@ function both(
     idOf: (t) => {
       const id = spec.typeIDOrUndefined(t);
       // Only the Spec's own types: a split Spec's lookups also see its base's.
-      return id !== undefined && id >= spec.firstTypeId ? id : undefined;
+      return id !== undefined && id >= spec.firstTypeID ? id : undefined;
     },
   }));
   setTypeSourceLookup((t) => sources.find((s) => s.idOf(t) !== undefined));
@@ -124,7 +124,7 @@ describe('Builder over decoded types', () => {
   it('split BTF over a base, and seeded strings, take the hashed offsets', () => {
     const base = Spec.parse(readFixture('pahole', 'base.btf'));
     const split = Spec.parse(readFixture('pahole', 'split.btf'), { base });
-    const own = (): Type[] => [...split].slice(base.nextTypeId - 1);
+    const own = (): Type[] => [...split].slice(base.nextTypeID - 1);
     const [hashed, sourced] = both([base, split], own, { base });
     expectSameBytes(sourced, hashed);
     const spec = Spec.parse(vmlinux);

@@ -21,7 +21,7 @@ export interface BuilderOptions {
 }
 
 /** What a Builder knows about one source of decoded types. */
-interface SourceIds {
+interface SourceIDs {
   readonly source: TypeSource;
   /** The source is the Builder's base Spec (or its base): its IDs are used as they are. */
   readonly base: boolean;
@@ -39,38 +39,38 @@ export class Builder {
   private readonly ids = new Map<Type, number>();
   private readonly order: Type[] = [];
   private readonly base: Spec | undefined;
-  private readonly firstTypeId: number;
+  private readonly firstTypeID: number;
   private readonly seedStrings: StringTable | undefined;
   /** Indexes into {@link order} of types whose children are still to be added. */
   private readonly stack: number[] = [];
   /** The children of the type being walked (reused). */
   private readonly scratch: Type[] = [];
-  private readonly sources = new Map<TypeSource, SourceIds>();
+  private readonly sources = new Map<TypeSource, SourceIDs>();
   /** The source last looked up: types of one blob mostly reference each other. */
-  private lastSource: SourceIds | undefined;
+  private lastSource: SourceIDs | undefined;
   /** The first non-base source: its records give the encoder string offsets to key on. */
-  private primary: SourceIds | undefined;
+  private primary: SourceIDs | undefined;
   /** Per entry of {@link order}: the index of its record in {@link primary}'s blob, or -1. */
   private records = new Int32Array(1024);
   /**
    * The IDs of the children of each entry of {@link order} when it was walked: the encoder
    * takes a reference's ID from here after checking it names the same object.
    */
-  private childIds = new Int32Array(4096);
+  private childIDs = new Int32Array(4096);
   private childLength = 0;
-  /** Per entry of {@link order}: where its children start in {@link childIds}, how many. */
+  /** Per entry of {@link order}: where its children start in {@link childIDs}, how many. */
   private childStart = new Int32Array(1024);
   private childCount = new Int32Array(1024);
   /** How many added types {@link primary} decoded. */
   private primaryCount = 0;
   /** Where the last {@link find} found its type: the source and the ID in it. */
-  private foundIn: SourceIds | undefined;
-  private foundId = 0;
+  private foundIn: SourceIDs | undefined;
+  private foundID = 0;
 
   /** @param options - a base Spec for split BTF, seed strings */
   constructor(options: BuilderOptions = {}) {
     this.base = options.base;
-    this.firstTypeId = options.base ? options.base.nextTypeId : 1;
+    this.firstTypeID = options.base ? options.base.nextTypeID : 1;
     this.seedStrings = options.strings;
   }
 
@@ -127,14 +127,14 @@ export class Builder {
     return encodeTypes(
       {
         types: this.order,
-        firstTypeId: this.firstTypeId,
+        firstTypeID: this.firstTypeID,
         strings,
         idOf: (t) => {
           const id = this.find(t);
           if (id !== undefined) return id;
           throw new NotFoundError(`btf: ${t.kind} '${t.name}': not added to the builder`);
         },
-        children: { ids: this.childIds, start: this.childStart, count: this.childCount },
+        children: { ids: this.childIDs, start: this.childStart, count: this.childCount },
         ...(primary
           ? { source: primary, sourceIndex: this.records.subarray(0, this.order.length) }
           : {}),
@@ -145,7 +145,7 @@ export class Builder {
 
   /**
    * The ID of `type` in this Builder or its base, or undefined. A decoded type is found by
-   * its ID in its source, and {@link foundIn}/{@link foundId} say where, for {@link assign}.
+   * its ID in its source, and {@link foundIn}/{@link foundID} say where, for {@link assign}.
    */
   private find(type: Type): number | undefined {
     this.foundIn = undefined;
@@ -155,12 +155,12 @@ export class Builder {
       const sid = source.idOf(type);
       if (sid !== undefined && sid !== 0) {
         let s = this.lastSource;
-        if (s === undefined || s.source !== source) s = this.sourceIds(source, type);
+        if (s === undefined || s.source !== source) s = this.sourceIDs(source, type);
         if (s.base) return sid;
         const id = s.ids[sid]!;
         if (id !== 0) return id;
         this.foundIn = s;
-        this.foundId = sid;
+        this.foundID = sid;
         return undefined;
       }
     }
@@ -169,12 +169,12 @@ export class Builder {
   }
 
   /** The entry of a source, made when `type` is the first type seen from it. */
-  private sourceIds(source: TypeSource, type: Type): SourceIds {
+  private sourceIDs(source: TypeSource, type: Type): SourceIDs {
     let s = this.sources.get(source);
     if (s === undefined) {
       // A source's types are all in the base or none is.
       const base = this.base?.typeIDOrUndefined(type) !== undefined;
-      s = { source, base, ids: new Int32Array(base ? 0 : source.raw.nextTypeId) };
+      s = { source, base, ids: new Int32Array(base ? 0 : source.raw.nextTypeID) };
       this.sources.set(source, s);
       if (!base && this.primary === undefined) this.primary = s;
     }
@@ -187,21 +187,21 @@ export class Builder {
     if (known !== undefined) return known;
     this.put(type);
     this.stack.push(this.order.length - 1);
-    return this.firstTypeId + this.order.length - 1;
+    return this.firstTypeID + this.order.length - 1;
   }
 
   /** Gives `type`, just not found by {@link find}, the next ID. */
   private put(type: Type): void {
     const n = this.order.length;
-    const id = this.firstTypeId + n;
+    const id = this.firstTypeID + n;
     const s = this.foundIn;
     let record = -1;
     if (s === undefined) {
       this.ids.set(type, id);
     } else {
-      s.ids[this.foundId] = id;
+      s.ids[this.foundID] = id;
       if (s === this.primary) {
-        record = this.foundId - s.source.raw.firstTypeId;
+        record = this.foundID - s.source.raw.firstTypeID;
         this.primaryCount++;
       }
     }
@@ -236,12 +236,12 @@ export class Builder {
     if (id === undefined) {
       this.put(c);
       this.stack.push(this.order.length - 1);
-      id = this.firstTypeId + this.order.length - 1;
+      id = this.firstTypeID + this.order.length - 1;
     }
-    if (this.childLength === this.childIds.length) {
-      this.childIds = grown(this.childIds, 2 * this.childLength);
+    if (this.childLength === this.childIDs.length) {
+      this.childIDs = grown(this.childIDs, 2 * this.childLength);
     }
-    this.childIds[this.childLength++] = id;
+    this.childIDs[this.childLength++] = id;
   }
 }
 

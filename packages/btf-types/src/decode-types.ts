@@ -56,9 +56,9 @@ export class TypeDecoder implements ChildSource {
   /** The decoder of the base blob, for split BTF. */
   readonly base: TypeDecoder | undefined;
   /** The ID of the first type of this blob. */
-  readonly firstTypeId: number;
+  readonly firstTypeID: number;
   /** One past the last type ID of this blob. */
-  readonly nextTypeId: number;
+  readonly nextTypeID: number;
   /**
    * Decoded types by local index: in a Map while there are few (allocating an array slot for
    * every type of a large blob costs more than a program that finds one type needs), then
@@ -82,8 +82,8 @@ export class TypeDecoder implements ChildSource {
   constructor(raw: RawBtf, base: TypeDecoder | undefined) {
     this.raw = raw;
     this.base = base;
-    this.firstTypeId = raw.firstTypeId;
-    this.nextTypeId = raw.nextTypeId;
+    this.firstTypeID = raw.firstTypeID;
+    this.nextTypeID = raw.nextTypeID;
     this.view = raw.reader.view;
     this.le = raw.littleEndian;
     this.offsets = raw.offsets;
@@ -93,7 +93,7 @@ export class TypeDecoder implements ChildSource {
 
   /** The cached type of a local ID, if inflated. */
   cached(id: number): Type | undefined {
-    const i = id - this.firstTypeId;
+    const i = id - this.firstTypeID;
     return this.cache !== undefined ? this.cache[i] : this.few.get(i);
   }
 
@@ -106,7 +106,7 @@ export class TypeDecoder implements ChildSource {
     }
     this.few.set(i, type);
     if (this.few.size < ARRAY_CACHE_AFTER) return;
-    const all: (Type | undefined)[] = new Array(this.nextTypeId - this.firstTypeId);
+    const all: (Type | undefined)[] = new Array(this.nextTypeID - this.firstTypeID);
     for (const [k, t] of this.few) all[k] = t;
     this.few.clear();
     this.cache = all;
@@ -114,7 +114,7 @@ export class TypeDecoder implements ChildSource {
 
   /** Stores an already-built type (from a copy) under its ID. */
   seed(id: number, type: Type): void {
-    this.store(id - this.firstTypeId, type);
+    this.store(id - this.firstTypeID, type);
     type._src = this;
     type._id = id;
   }
@@ -127,11 +127,11 @@ export class TypeDecoder implements ChildSource {
    */
   typeByID(id: number): Type {
     if (id === 0) return VOID;
-    if (id < this.firstTypeId) {
+    if (id < this.firstTypeID) {
       if (!this.base || id < 0) throw new NotFoundError(`btf: type id ${id}: not found`);
       return this.base.typeByID(id);
     }
-    if (id >= this.nextTypeId || !Number.isInteger(id)) {
+    if (id >= this.nextTypeID || !Number.isInteger(id)) {
       throw new NotFoundError(`btf: type id ${id}: not found`);
     }
     return this.cached(id) ?? this.shell(id);
@@ -180,7 +180,7 @@ export class TypeDecoder implements ChildSource {
    */
   private ref(ref: number): Type {
     if (ref === 0) return VOID;
-    if (ref >= this.firstTypeId) return this.cached(ref) ?? this.shell(ref);
+    if (ref >= this.firstTypeID) return this.cached(ref) ?? this.shell(ref);
     return this.base!.typeByID(ref);
   }
 
@@ -195,9 +195,9 @@ export class TypeDecoder implements ChildSource {
 
   /** Throws unless `ref` is a type ID that type `from` may reference (void included). */
   private check(from: number, ref: number, what: string): void {
-    if (ref < this.nextTypeId && (ref >= this.firstTypeId || ref === 0 || this.base)) return;
+    if (ref < this.nextTypeID && (ref >= this.firstTypeID || ref === 0 || this.base)) return;
     throw new FormatError(`btf: type id ${from}: ${what} type id ${ref} out of range`, {
-      typeId: from,
+      typeID: from,
     });
   }
 
@@ -210,7 +210,7 @@ export class TypeDecoder implements ChildSource {
   private shell(id: number): Type {
     const view = this.view;
     const le = this.le;
-    const off = this.offsets[id - this.firstTypeId]!;
+    const off = this.offsets[id - this.firstTypeID]!;
     const nameOff = view.getUint32(off, le);
     const info = view.getUint32(off + 4, le);
     const sizeType = view.getUint32(off + 8, le);
@@ -301,7 +301,7 @@ export class TypeDecoder implements ChildSource {
           const linkage = FUNC_LINKAGES[vlen];
           if (linkage === undefined) {
             throw new FormatError(`btf: type id ${id}: FUNC has unknown linkage ${vlen}`, {
-              typeId: id,
+              typeID: id,
             });
           }
           this.check(id, sizeType, 'prototype');
@@ -309,7 +309,7 @@ export class TypeDecoder implements ChildSource {
             throw new FormatError(
               `btf: type id ${id}: FUNC type id ${sizeType} is not a FUNC_PROTO`,
               {
-                typeId: id,
+                typeID: id,
               },
             );
           }
@@ -328,7 +328,7 @@ export class TypeDecoder implements ChildSource {
             if (ref === 0 && (i !== vlen - 1 || view.getUint32(p, le) !== 0)) {
               throw new FormatError(
                 `btf: type id ${id}: parameter ${i} of FUNC_PROTO is void but not the varargs marker`,
-                { typeId: id },
+                { typeID: id },
               );
             }
           }
@@ -345,7 +345,7 @@ export class TypeDecoder implements ChildSource {
           const linkage = VAR_LINKAGES[l];
           if (linkage === undefined) {
             throw new FormatError(`btf: type id ${id}: VAR has unknown linkage ${l}`, {
-              typeId: id,
+              typeID: id,
             });
           }
           this.check(id, sizeType, 'target');
@@ -382,15 +382,15 @@ export class TypeDecoder implements ChildSource {
       decoding.src = undefined;
       decoding.id = 0;
     }
-    this.store(id - this.firstTypeId, t);
+    this.store(id - this.firstTypeID, t);
     return t;
   }
 
   /** The wire kind of a type ID's record (0 for void). */
   private kindOf(id: number): number {
     if (id === 0) return 0;
-    if (id < this.firstTypeId) return this.base!.kindOf(id);
-    return this.raw.kinds[id - this.firstTypeId]!;
+    if (id < this.firstTypeID) return this.base!.kindOf(id);
+    return this.raw.kinds[id - this.firstTypeID]!;
   }
 
   /**
@@ -402,7 +402,7 @@ export class TypeDecoder implements ChildSource {
     const id = t._id;
     const view = this.view;
     const le = this.le;
-    const off = this.offsets[id - this.firstTypeId]!;
+    const off = this.offsets[id - this.firstTypeID]!;
     const info = view.getUint32(off + 4, le);
     const sizeType = view.getUint32(off + 8, le);
     const vlen = info & 0xffff_ff;
@@ -501,7 +501,7 @@ export class TypeDecoder implements ChildSource {
 function badName(id: number, off: number): FormatError {
   return new FormatError(
     `btf: type id ${id}: name offset ${off} is past the end of the string table`,
-    { typeId: id },
+    { typeID: id },
   );
 }
 

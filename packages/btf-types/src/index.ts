@@ -1,5 +1,6 @@
 export {
   BtfError,
+  EncodeError,
   FormatError,
   MultipleMatchesError,
   NotFoundError,

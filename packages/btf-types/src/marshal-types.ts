@@ -63,7 +63,7 @@ export interface EncodeTypesInput {
    */
   readonly types: readonly (Type | undefined)[];
   /** The ID of `types[0]`: 1, or the base's next ID for split BTF. */
-  readonly firstTypeId: number;
+  readonly firstTypeID: number;
   /** The ID of any type a record references. */
   readonly idOf: (t: Type) => number;
   /** Where names go; a base's table for split BTF. */
@@ -89,14 +89,14 @@ export interface EncodeTypesInput {
   /**
    * The IDs of each type's children as a graph walk found them: `types[i]`'s, in
    * `pushChildren` order, are `ids[start[i]]` up to `ids[start[i] + count[i]]`. A reference
-   * whose listed ID still names the same object (`types[id - firstTypeId]`, or 0 for void)
+   * whose listed ID still names the same object (`types[id - firstTypeID]`, or 0 for void)
    * takes it without asking {@link idOf}.
    */
-  readonly children?: ChildIds;
+  readonly children?: ChildIDs;
 }
 
 /** The child IDs of types, see {@link EncodeTypesInput.children}. */
-export interface ChildIds {
+export interface ChildIDs {
   readonly ids: Int32Array;
   readonly start: Int32Array;
   readonly count: Int32Array;
@@ -111,7 +111,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   const le = (options.byteOrder ?? HOST_BYTE_ORDER) === 'little';
   const san = options.sanitize ?? {};
   const strip = options.stripFuncLinkage === true;
-  const { types, firstTypeId, idOf, strings } = input;
+  const { types, firstTypeID, idOf, strings } = input;
   const src = input.source;
   const srcTypes = src?.types;
   const srcOffsets = src?.offsets;
@@ -124,10 +124,10 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   if (index !== undefined) capacity = recordBytes(index, types.length, srcOffsets!, srcTypes!);
   else if (srcTypes !== undefined) capacity = srcTypes.byteLength + 4096;
   const w = new Writer(le, capacity);
-  let placeholderId = 0;
+  let placeholderID = 0;
   const placeholder = (): number => {
-    if (placeholderId === 0) placeholderId = firstTypeId + types.length;
-    return placeholderId;
+    if (placeholderID === 0) placeholderID = firstTypeID + types.length;
+    return placeholderID;
   };
   // The record of the type being written in the source: [ro, re), or ro = -1.
   let ro = -1;
@@ -137,7 +137,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
     ro >= 0 && ro + at + 4 <= re ? sv!.getUint32(ro + at, sle) : -1;
   const typeAt = input.typeAt;
   const children = input.children;
-  const childIds = children?.ids;
+  const childIDs = children?.ids;
   // The listed child IDs of the type being written not used yet: [cp, ce).
   let cp = 0;
   let ce = 0;
@@ -145,8 +145,8 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   // source's ID, when that is `t`.
   const ref = (t: Type, at: number): number => {
     if (cp < ce) {
-      const id = childIds![cp++]!;
-      if (id >= firstTypeId ? types[id - firstTypeId] === t : id === 0 && t.kind === 'void')
+      const id = childIDs![cp++]!;
+      if (id >= firstTypeID ? types[id - firstTypeID] === t : id === 0 && t.kind === 'void')
         return id;
     }
     if (typeAt !== undefined && ro >= 0 && ro + at + 4 <= re) {
@@ -157,7 +157,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   };
   for (let i = 0; i < types.length; i++) {
     const t = types[i];
-    const id = firstTypeId + i;
+    const id = firstTypeID + i;
     const k = index === undefined ? i : index[i]!;
     if (srcOffsets !== undefined && k >= 0 && k < srcOffsets.length) {
       ro = srcOffsets[k]!;
@@ -373,7 +373,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         break;
     }
   }
-  if (placeholderId !== 0) {
+  if (placeholderID !== 0) {
     w.head(strings.add('enum64_placeholder'), info(BTF_KIND.INT, 0, false), 1);
     w.u32(8);
   }

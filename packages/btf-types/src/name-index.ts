@@ -63,7 +63,7 @@ export class NameIndex {
           loc !== undefined &&
           (query ? equalsAt(loc.bytes, loc.rel, query) : equalsString(loc.bytes, loc.rel, name));
       }
-      if (hit) out.push(raw.firstTypeId + i - 1);
+      if (hit) out.push(raw.firstTypeID + i - 1);
     }
     return out;
   }
@@ -92,10 +92,10 @@ export class NameIndex {
       if (nameOff === 0) continue;
       if (nameOff >= ownFirst && nameOff < ownEnd) {
         const rel = nameOff - ownFirst;
-        if (ownBytes[rel] === q0 && equalsAt(ownBytes, rel, query)) out.push(raw.firstTypeId + i);
+        if (ownBytes[rel] === q0 && equalsAt(ownBytes, rel, query)) out.push(raw.firstTypeID + i);
       } else {
         const loc = locate(strings, nameOff);
-        if (loc && equalsAt(loc.bytes, loc.rel, query)) out.push(raw.firstTypeId + i);
+        if (loc && equalsAt(loc.bytes, loc.rel, query)) out.push(raw.firstTypeID + i);
       }
     }
     return out;

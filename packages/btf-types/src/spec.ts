@@ -62,13 +62,13 @@ export class Spec implements Iterable<Type> {
   }
 
   /** The ID of this Spec's first type: 1, or the base's next ID for split BTF. */
-  get firstTypeId(): number {
-    return this.raw.firstTypeId;
+  get firstTypeID(): number {
+    return this.raw.firstTypeID;
   }
 
   /** One past the highest type ID. */
-  get nextTypeId(): number {
-    return this.raw.nextTypeId;
+  get nextTypeID(): number {
+    return this.raw.nextTypeID;
   }
 
   /**
@@ -161,19 +161,19 @@ export class Spec implements Iterable<Type> {
   declTags(type: Type): DeclTag[] {
     const id = this.typeID(type);
     const out: DeclTag[] = [];
-    if (this.base && id < this.firstTypeId) out.push(...this.base.declTags(type));
-    for (const tagId of this.tags().get(id) ?? []) out.push(this.typeByID(tagId) as DeclTag);
+    if (this.base && id < this.firstTypeID) out.push(...this.base.declTags(type));
+    for (const tagID of this.tags().get(id) ?? []) out.push(this.typeByID(tagID) as DeclTag);
     return out;
   }
 
   /** Every type, base types first, in ID order (void excluded). Decodes as it goes. */
   *[Symbol.iterator](): IterableIterator<Type> {
-    for (let id = 1; id < this.nextTypeId; id++) yield this.typeByID(id);
+    for (let id = 1; id < this.nextTypeID; id++) yield this.typeByID(id);
   }
 
   /** `[id, type]` for every type, base types first, in ID order (void excluded). */
   *entries(): IterableIterator<[number, Type]> {
-    for (let id = 1; id < this.nextTypeId; id++) yield [id, this.typeByID(id)];
+    for (let id = 1; id < this.nextTypeID; id++) yield [id, this.typeByID(id)];
   }
 
   /**
@@ -185,7 +185,7 @@ export class Spec implements Iterable<Type> {
     const base = this.base?.copy();
     const out = new Spec(this.raw, base);
     const own: Type[] = [];
-    for (let id = this.firstTypeId; id < this.nextTypeId; id++) {
+    for (let id = this.firstTypeID; id < this.nextTypeID; id++) {
       const t = this.decoder.cached(id);
       if (t) own.push(t);
     }
@@ -203,7 +203,7 @@ export class Spec implements Iterable<Type> {
     );
     for (const [t, c] of map) {
       const id = this.decoder.idOf(t);
-      if (id !== undefined && id >= this.firstTypeId) out.decoder.seed(id, c);
+      if (id !== undefined && id >= this.firstTypeID) out.decoder.seed(id, c);
     }
     return out;
   }
@@ -219,7 +219,7 @@ export class Spec implements Iterable<Type> {
    * @throws BtfError naming the type ID when a field does not fit its encoding
    */
   marshal(options: MarshalOptions = {}): Uint8Array {
-    const first = this.firstTypeId;
+    const first = this.firstTypeID;
     const order = options.byteOrder ?? this.byteOrder;
     const san = options.sanitize;
     // Records never decoded cannot have been edited: without rewrites they are copied.
@@ -228,8 +228,8 @@ export class Spec implements Iterable<Type> {
       this.raw.layout === undefined &&
       options.stripFuncLinkage !== true &&
       (san === undefined || !Object.values(san).some((v) => v === true));
-    const types: (Type | undefined)[] = new Array(this.nextTypeId - first);
-    for (let id = first; id < this.nextTypeId; id++) {
+    const types: (Type | undefined)[] = new Array(this.nextTypeID - first);
+    for (let id = first; id < this.nextTypeID; id++) {
       types[id - first] = copy ? this.decoder.cached(id) : this.typeByID(id);
     }
     const strings = new StringTableWriter(this.base?.raw.strings);
@@ -238,11 +238,11 @@ export class Spec implements Iterable<Type> {
     return encodeTypes(
       {
         types,
-        firstTypeId: first,
+        firstTypeID: first,
         strings,
         source: this.raw,
         typeAt: (id) =>
-          id === 0 ? VOID : id >= first && id < this.nextTypeId ? decoder.cached(id) : undefined,
+          id === 0 ? VOID : id >= first && id < this.nextTypeID ? decoder.cached(id) : undefined,
         idOf: (t) => {
           const id = decoder.idOf(t);
           if (id === undefined) {
@@ -276,8 +276,8 @@ export class Spec implements Iterable<Type> {
         continue;
       const target = view.getUint32(off + 8, raw.littleEndian);
       const list = index.get(target);
-      if (list) list.push(raw.firstTypeId + i);
-      else index.set(target, [raw.firstTypeId + i]);
+      if (list) list.push(raw.firstTypeID + i);
+      else index.set(target, [raw.firstTypeID + i]);
     }
     this.tagIndex = index;
     return index;

@@ -1,4 +1,4 @@
-import type { StringTable } from '@btfkit/wire';
+import { EncodeError, type StringTable } from '@btfkit/wire';
 import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
 
 const encoder = new TextEncoder();
@@ -265,7 +265,7 @@ export class StringTableWriter {
 
   /**
    * The offset of `s`, adding it if new.
-   * @throws RangeError when `s` contains a NUL character
+   * @throws EncodeError when `s` contains a NUL character
    */
   add(s: string): number {
     if (!this.indexed) this.indexSeeded();
@@ -297,7 +297,7 @@ export class StringTableWriter {
     if (ascii) {
       this.append(s);
     } else {
-      if (s.includes('\0')) throw new RangeError(`btf: string ${JSON.stringify(s)} contains NUL`);
+      if (s.includes('\0')) throw new EncodeError(`btf: string ${JSON.stringify(s)} contains NUL`);
       const enc = encoder.encode(s);
       this.reserve(enc.byteLength + 1);
       this.buf.set(enc, this.length);

@@ -95,7 +95,7 @@ describe('formatC variants', () => {
   });
 
   it('roots: every ID in order is the default', () => {
-    const all = Array.from({ length: raw.nextTypeId - 1 }, (_, i) => i + 1);
+    const all = Array.from({ length: raw.nextTypeID - 1 }, (_, i) => i + 1);
     expectSameBytes(formatCBytes(raw, { roots: all }), golden);
   });
 
@@ -116,12 +116,12 @@ describe('formatC variants', () => {
   });
 
   it('roots: an ID past the end throws NotFoundError', () => {
-    expect(() => formatC(raw, { roots: [raw.nextTypeId] })).toThrow(NotFoundError);
+    expect(() => formatC(raw, { roots: [raw.nextTypeID] })).toThrow(NotFoundError);
   });
 });
 
 function findType(raw: RawBtf, name: string): number {
-  for (let id = 1; id < raw.nextTypeId; id++) {
+  for (let id = 1; id < raw.nextTypeID; id++) {
     if (raw.strings.tryAt(raw.nameOffOf(id)) === name) return id;
   }
   throw new Error(`no type ${name}`);
@@ -264,7 +264,7 @@ describe('formatC on built BTF', () => {
     ]);
     const err = catchError(() => formatC(raw));
     expect(err).toBeInstanceOf(FormatError);
-    expect((err as FormatError).typeId).toBeGreaterThan(0);
+    expect((err as FormatError).typeID).toBeGreaterThan(0);
   });
 
   it('throws FormatError naming the type for a reference to a missing type', () => {
@@ -274,7 +274,7 @@ describe('formatC on built BTF', () => {
     ]);
     const err = catchError(() => formatC(raw));
     expect(err).toBeInstanceOf(FormatError);
-    expect((err as FormatError).typeId).toBe(2);
+    expect((err as FormatError).typeID).toBe(2);
     expect((err as Error).message).toMatch(/^btf: type id 2: TYPEDEF .*type id 7 out of range/);
   });
 

@@ -50,7 +50,7 @@ describe('clang-16 object fixtures', () => {
       it('marshals the same bytes with none, some or all types decoded', () => {
         // Undecoded records are copied; decoded ones are encoded from their objects.
         const some = Spec.parse(bytes);
-        for (let id = 1; id < some.nextTypeId; id += 2) some.typeByID(id);
+        for (let id = 1; id < some.nextTypeID; id += 2) some.typeByID(id);
         const all = Spec.parse(bytes);
         for (const _ of all) {
           // decode everything
@@ -127,8 +127,8 @@ describe('pahole split BTF', () => {
     const split = Spec.parse(splitBytes, { base });
     const golden = readText('pahole', 'split.raw.golden');
     const g = parseRawGolden(golden);
-    expect(split.firstTypeId).toBe(base.nextTypeId);
-    expect(g[0]!.id).toBe(split.firstTypeId);
+    expect(split.firstTypeID).toBe(base.nextTypeID);
+    expect(g[0]!.id).toBe(split.firstTypeID);
     for (const x of g)
       expect(`${x.id} ${wireKind(split.typeByID(x.id))}`).toBe(`${x.id} ${x.kind}`);
     // A base type is the same object through the split Spec.

@@ -58,7 +58,7 @@ describe("libbpf's sanitizations (bpf_object__sanitize_btf)", () => {
     expect(kinds(a)).not.toContain(BTF_KIND.ENUM64);
     expect(a.length).toBe(b.length + 1);
     const ph = a[a.length - 1]!;
-    const phId = a.length;
+    const phID = a.length;
     expect(ph).toMatchObject({ kind: BTF_KIND.INT, size: 1, encoding: 0, bits: 8, bitOffset: 0 });
     expect(after.name(ph.nameOff)).toBe('enum64_placeholder');
     b.forEach((r, i) => {
@@ -75,11 +75,11 @@ describe("libbpf's sanitizations (bpf_object__sanitize_btf)", () => {
         expect(s.kflag).toBe(false);
         expect(s.size).toBe(r.size);
         expect(s.members.map((m) => [after.name(m.nameOff), m.type, m.offset])).toEqual(
-          r.values.map((v) => [before.name(v.nameOff), phId, 0]),
+          r.values.map((v) => [before.name(v.nameOff), phID, 0]),
         );
       }
     });
-    expect(Spec.parse(after.bytes).typeByID(phId).kind).toBe('int');
+    expect(Spec.parse(after.bytes).typeByID(phID).kind).toBe('int');
   });
 
   it('float: FLOAT becomes an anonymous empty STRUCT of the same size', () => {
@@ -179,10 +179,10 @@ describe("libbpf's sanitizations (bpf_object__sanitize_btf)", () => {
       }),
     );
     const seen = new Set<number>();
-    for (let id = 1; id < out.nextTypeId; id++) seen.add(out.kindOf(id));
+    for (let id = 1; id < out.nextTypeID; id++) seen.add(out.kindOf(id));
     expect([...seen].filter((k) => k > BTF_KIND.RESTRICT)).toEqual([]);
     expect(out.typeCount).toBe(
-      spec.nextTypeId - 1 + ([...spec].some((t) => t.kind === 'enum' && t.enum64) ? 1 : 0),
+      spec.nextTypeID - 1 + ([...spec].some((t) => t.kind === 'enum' && t.enum64) ? 1 : 0),
     );
   });
 });

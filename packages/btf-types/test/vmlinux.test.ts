@@ -24,15 +24,15 @@ describe('vmlinux', () => {
     const spec = Spec.parse(bytes);
     const counts = new Map<string, number>();
     let n = 0;
-    const wrongIds: number[] = [];
+    const wrongIDs: number[] = [];
     for (const [id, t] of spec.entries()) {
-      if (spec.typeID(t) !== id) wrongIds.push(id);
+      if (spec.typeID(t) !== id) wrongIDs.push(id);
       counts.set(wireKind(t), (counts.get(wireKind(t)) ?? 0) + 1);
       n++;
     }
     const want = new Map<string, number>();
     for (const g of goldenTypes) want.set(g.kind, (want.get(g.kind) ?? 0) + 1);
-    expect(wrongIds).toEqual([]);
+    expect(wrongIDs).toEqual([]);
     expect(n).toBe(goldenTypes.length);
     expect(goldenTypes.length).toBeGreaterThan(100_000);
     expect(counts).toEqual(want);
@@ -99,7 +99,7 @@ describe('vmlinux', () => {
 
   it('typedefs resolve to what bpftool says they point at', () => {
     const spec = Spec.parse(bytes);
-    const byId = new Map(goldenTypes.map((g) => [g.id, g]));
+    const byID = new Map(goldenTypes.map((g) => [g.id, g]));
     let checked = 0;
     const wrong: number[] = [];
     for (const g of goldenTypes) {
@@ -113,7 +113,7 @@ describe('vmlinux', () => {
       ) {
         const next = Number(/type_id=(\d+)/.exec(cur.line)![1]);
         if (next === 0) break;
-        cur = byId.get(next)!;
+        cur = byID.get(next)!;
       }
       const t: Type = underlyingType(spec.typeByID(g.id));
       if (t.kind === 'void') continue;

@@ -16,10 +16,10 @@ export interface BtfExtHeader {
   readonly hdrLen: number;
 }
 
-/** `struct bpf_func_info`: a function starts at `insnOff`; `typeId` is its FUNC. */
+/** `struct bpf_func_info`: a function starts at `insnOff`; `typeID` is its FUNC. */
 export interface FuncInfoRecord {
   readonly insnOff: number;
-  readonly typeId: number;
+  readonly typeID: number;
   /** Bytes past the known fields when the record size is larger (kept for round trips). */
   readonly extra?: Uint8Array;
 }
@@ -58,7 +58,7 @@ export const BPF_CORE_RELO_KIND = {
 export interface CoreReloRecord {
   readonly insnOff: number;
   /** The local root type. */
-  readonly typeId: number;
+  readonly typeID: number;
   /** Offset of the access string (`0:1:2`). */
   readonly accessStrOff: number;
   /** A {@link BPF_CORE_RELO_KIND} value. */
@@ -181,8 +181,8 @@ export function decodeBtfExt(bytes: Uint8Array, littleEndian?: boolean): BtfExt 
     FUNC_INFO_SIZE,
     (rr, size) => {
       const insnOff = rr.u32();
-      const typeId = rr.u32();
-      return withExtra({ insnOff, typeId }, rr, size - FUNC_INFO_SIZE);
+      const typeID = rr.u32();
+      return withExtra({ insnOff, typeID }, rr, size - FUNC_INFO_SIZE);
     },
   );
   const lineInfo = decodeSubsection(
@@ -208,10 +208,10 @@ export function decodeBtfExt(bytes: Uint8Array, littleEndian?: boolean): BtfExt 
         CORE_RELO_SIZE,
         (rr, size) => {
           const insnOff = rr.u32();
-          const typeId = rr.u32();
+          const typeID = rr.u32();
           const accessStrOff = rr.u32();
           const kind = rr.u32();
-          return withExtra({ insnOff, typeId, accessStrOff, kind }, rr, size - CORE_RELO_SIZE);
+          return withExtra({ insnOff, typeID, accessStrOff, kind }, rr, size - CORE_RELO_SIZE);
         },
       )
     : undefined;
@@ -276,7 +276,7 @@ export function encodeBtfExt(ext: Omit<BtfExt, 'header'> & { header?: BtfExtHead
   const core = ext.coreRelos
     ? encodeSubsection(le, ext.coreRelos, CORE_RELO_SIZE, (w, rec) => {
         w.u32(rec.insnOff);
-        w.u32(rec.typeId);
+        w.u32(rec.typeID);
         w.u32(rec.accessStrOff);
         w.u32(rec.kind);
       })
@@ -303,7 +303,7 @@ export function encodeBtfExt(ext: Omit<BtfExt, 'header'> & { header?: BtfExtHead
 
 function writeFuncInfo(w: ByteWriter, rec: FuncInfoRecord): void {
   w.u32(rec.insnOff);
-  w.u32(rec.typeId);
+  w.u32(rec.typeID);
 }
 
 function writeLineInfo(w: ByteWriter, rec: LineInfoRecord): void {

@@ -23,7 +23,7 @@ export interface FormatErrorLocation {
   /** Byte offset into the blob or file that was being decoded. */
   readonly offset?: number;
   /** The type ID being decoded, when the error concerns one type. */
-  readonly typeId?: number;
+  readonly typeID?: number;
 }
 
 /**
@@ -34,12 +34,12 @@ export class FormatError extends BtfError {
   /** Byte offset of the problem, when known. */
   readonly offset: number | undefined;
   /** Type ID of the record with the problem, when known. */
-  readonly typeId: number | undefined;
+  readonly typeID: number | undefined;
 
   constructor(message: string, location: FormatErrorLocation = {}, options?: ErrorOptions) {
     super(message, options);
     this.offset = location.offset;
-    this.typeId = location.typeId;
+    this.typeID = location.typeID;
   }
 }
 
@@ -52,8 +52,16 @@ export class MultipleMatchesError extends BtfError {}
 /** The input uses a feature this code, or the running kernel, does not support. */
 export class NotSupportedError extends BtfError {}
 
+/**
+ * Types or records that BTF cannot encode: a value too large for its field (a vlen, a member
+ * bit offset), a bitfield in a struct without kind_flag, a name with a NUL. The Builder,
+ * `Spec.marshal` and the record encoders throw it.
+ */
+export class EncodeError extends BtfError {}
+
 setName(BtfError, 'BtfError');
 setName(FormatError, 'FormatError');
 setName(NotFoundError, 'NotFoundError');
 setName(MultipleMatchesError, 'MultipleMatchesError');
 setName(NotSupportedError, 'NotSupportedError');
+setName(EncodeError, 'EncodeError');

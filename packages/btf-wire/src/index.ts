@@ -18,6 +18,7 @@ export { ByteReader } from './byte-reader.js';
 export { ByteWriter } from './byte-writer.js';
 export {
   BtfError,
+  EncodeError,
   FormatError,
   type FormatErrorLocation,
   MultipleMatchesError,
@@ -31,7 +32,7 @@ export {
   detectByteOrder,
   encodeHeader,
 } from './header.js';
-export { jsonDump, jsonDumpChunks, writeJsonType } from './json-dump.js';
+export { jsonDump, jsonDumpChunks } from './json-dump.js';
 export {
   BTF_FUNC_LINKAGE,
   BTF_HEADER_SIZE,
@@ -60,6 +61,7 @@ export {
   makeInfo,
 } from './kinds.js';
 export { decodeLayout, encodeLayout, KIND_LAYOUT_SIZE, type KindLayout } from './layout.js';
+export { bytesSource, type RandomAccessSource } from './random-access-source.js';
 export {
   assembleBtf,
   type EncodeBtfInput,
@@ -68,7 +70,7 @@ export {
   type ParseRawOptions,
   RawBtf,
 } from './raw-btf.js';
-export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks, writeRawType } from './raw-dump.js';
+export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks } from './raw-dump.js';
 export { StringTable, StringTableBuilder } from './string-table.js';
 export { TextSink } from './text-sink.js';
 export {

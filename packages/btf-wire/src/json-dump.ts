@@ -16,8 +16,8 @@ import { TextSink } from './text-sink.js';
 export function* jsonDumpChunks(btf: RawBtf, chunkSize = 1 << 16): IterableIterator<Uint8Array> {
   const sink = new TextSink(chunkSize * 2);
   sink.text('{"types":[');
-  const end = btf.nextTypeId;
-  for (let id = btf.firstTypeId; id < end; ) {
+  const end = btf.nextTypeID;
+  for (let id = btf.firstTypeID; id < end; ) {
     id = writeJsonTypes(sink, btf, id, end, chunkSize);
     if (sink.length >= chunkSize) {
       yield sink.view().slice();
@@ -40,7 +40,7 @@ function writeJsonTypes(
   limit: number,
 ): number {
   while (id < end && sink.length < limit) {
-    if (id !== btf.firstTypeId) sink.byte(44);
+    if (id !== btf.firstTypeID) sink.byte(44);
     writeJsonType(sink, btf, id++);
   }
   return id;
@@ -96,7 +96,7 @@ export function writeJsonType(sink: TextSink, btf: RawBtf, id: number): void {
   }
   const v = owner.reader.view;
   const le = owner.littleEndian;
-  let p = owner.offsets[id - owner.firstTypeId]!;
+  let p = owner.offsets[id - owner.firstTypeID]!;
   const nameOff = v.getUint32(p, le);
   const info = v.getUint32(p + 4, le);
   const sizeType = v.getUint32(p + 8, le);

@@ -3,6 +3,8 @@
  * `include/uapi/linux/btf.h`. See https://docs.kernel.org/bpf/btf.html
  */
 
+import { EncodeError } from './errors.js';
+
 /**
  * The BTF kinds by name. The comment on each says which kernel added it.
  * @see https://docs.kernel.org/bpf/btf.html#type-encoding
@@ -165,9 +167,12 @@ export function infoKind(info: number): number {
 export function infoKflag(info: number): boolean {
   return info >>> 31 === 1;
 }
-/** Build an info word; throws RangeError on values that do not fit. */
+/**
+ * Builds an info word.
+ * @throws EncodeError on values that do not fit
+ */
 export function makeInfo(kind: number, vlen: number, kflag: boolean): number {
-  if (kind < 0 || kind > BTF_KIND_LIMIT) throw new RangeError(`btf: kind ${kind} out of range`);
-  if (vlen < 0 || vlen > BTF_VLEN_LIMIT) throw new RangeError(`btf: vlen ${vlen} out of range`);
+  if (kind < 0 || kind > BTF_KIND_LIMIT) throw new EncodeError(`btf: kind ${kind} out of range`);
+  if (vlen < 0 || vlen > BTF_VLEN_LIMIT) throw new EncodeError(`btf: vlen ${vlen} out of range`);
   return ((kflag ? 0x80000000 : 0) | (kind << 24) | vlen) >>> 0;
 }

@@ -32,12 +32,12 @@ export class RawBtf {
   readonly typesOffset: number;
   /** The base BTF of split BTF. */
   readonly base: RawBtf | undefined;
-  /** The ID of this blob's first type: 1, or the base's {@link nextTypeId} for split BTF. */
-  readonly firstTypeId: number;
-  /** `offsets[i]` is where the record of type `firstTypeId + i` starts in {@link types}. */
+  /** The ID of this blob's first type: 1, or the base's {@link nextTypeID} for split BTF. */
+  readonly firstTypeID: number;
+  /** `offsets[i]` is where the record of type `firstTypeID + i` starts in {@link types}. */
   readonly offsets: Uint32Array;
   /**
-   * `kinds[i]` is the wire kind (`BTF_KIND_*`) of type `firstTypeId + i`: one byte per type in
+   * `kinds[i]` is the wire kind (`BTF_KIND_*`) of type `firstTypeID + i`: one byte per type in
    * one place, so a pass that filters by kind (libbpf's `btf__find_by_name_kind`) touches only
    * the records of that kind.
    */
@@ -62,9 +62,9 @@ export class RawBtf {
     this.typesOffset = typesOffset;
     this.types = bytes.subarray(typesOffset, typesOffset + header.typeLen);
     this.base = base;
-    this.firstTypeId = base ? base.nextTypeId : 1;
+    this.firstTypeID = base ? base.nextTypeID : 1;
     this.reader = new ByteReader(this.types, littleEndian, typesOffset);
-    const index = indexRecords(this.types, littleEndian, typesOffset, this.firstTypeId, layout);
+    const index = indexRecords(this.types, littleEndian, typesOffset, this.firstTypeID, layout);
     this.offsets = index.offsets;
     this.kinds = index.kinds;
   }
@@ -104,8 +104,8 @@ export class RawBtf {
   }
 
   /** One past the highest type ID of this blob. */
-  get nextTypeId(): number {
-    return this.firstTypeId + this.offsets.length;
+  get nextTypeID(): number {
+    return this.firstTypeID + this.offsets.length;
   }
 
   /**
@@ -113,7 +113,7 @@ export class RawBtf {
    * the end.
    */
   owner(id: number): RawBtf | undefined {
-    if (id >= this.firstTypeId) return id < this.nextTypeId ? this : undefined;
+    if (id >= this.firstTypeID) return id < this.nextTypeID ? this : undefined;
     return this.base?.owner(id);
   }
 
@@ -124,7 +124,7 @@ export class RawBtf {
   offsetOf(id: number): number {
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    return owner.offsets[id - owner.firstTypeId]!;
+    return owner.offsets[id - owner.firstTypeID]!;
   }
 
   /** The kind of type `id` (from {@link kinds}); 0 for void. */
@@ -132,7 +132,7 @@ export class RawBtf {
     if (id === 0) return 0;
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    return owner.kinds[id - owner.firstTypeId]!;
+    return owner.kinds[id - owner.firstTypeID]!;
   }
 
   /** The name offset of type `id`, read straight from its record; 0 for void. */
@@ -140,7 +140,7 @@ export class RawBtf {
     if (id === 0) return 0;
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    const off = owner.offsets[id - owner.firstTypeId]!;
+    const off = owner.offsets[id - owner.firstTypeID]!;
     return owner.reader.view.getUint32(off, owner.littleEndian);
   }
 
@@ -151,13 +151,13 @@ export class RawBtf {
   record(id: number): BtfRecord {
     const owner = this.owner(id);
     if (!owner) throw new NotFoundError(`btf: type id ${id}: not found`);
-    return decodeRecord(owner.reader, owner.offsets[id - owner.firstTypeId]!, id, owner.layout);
+    return decodeRecord(owner.reader, owner.offsets[id - owner.firstTypeID]!, id, owner.layout);
   }
 
   /** Decodes every record of this blob (not the base's), in ID order. */
   *records(): IterableIterator<BtfRecord> {
     for (let i = 0; i < this.offsets.length; i++) {
-      yield decodeRecord(this.reader, this.offsets[i]!, this.firstTypeId + i, this.layout);
+      yield decodeRecord(this.reader, this.offsets[i]!, this.firstTypeID + i, this.layout);
     }
   }
 
@@ -171,17 +171,17 @@ export class RawBtf {
  * The ID→offset pass: walks a type section once, reading only each record's info word, and
  * returns the start offset of every record. No object is created per type.
  * @param sectionOffset - where the section starts in the blob, for error messages
- * @param firstTypeId - the ID of the first record, for error messages
+ * @param firstTypeID - the ID of the first record, for error messages
  * @throws FormatError when a record runs past the section or has an unknown kind
  */
 export function indexTypes(
   types: Uint8Array,
   littleEndian: boolean,
   sectionOffset = 0,
-  firstTypeId = 1,
+  firstTypeID = 1,
   layout?: readonly KindLayout[],
 ): Uint32Array {
-  return indexRecords(types, littleEndian, sectionOffset, firstTypeId, layout).offsets;
+  return indexRecords(types, littleEndian, sectionOffset, firstTypeID, layout).offsets;
 }
 
 /** {@link indexTypes}, with the kind of every record beside its offset. */
@@ -189,7 +189,7 @@ function indexRecords(
   types: Uint8Array,
   littleEndian: boolean,
   sectionOffset: number,
-  firstTypeId: number,
+  firstTypeID: number,
   layout: readonly KindLayout[] | undefined,
 ): { offsets: Uint32Array; kinds: Uint8Array } {
   const len = types.byteLength;
@@ -207,10 +207,10 @@ function indexRecords(
   let pos = 0;
   while (pos < len) {
     if (pos + BTF_TYPE_SIZE > len) {
-      const id = firstTypeId + n;
+      const id = firstTypeID + n;
       throw new FormatError(
         `btf: type id ${id}: offset ${sectionOffset + pos}: record header cut at the end of the type section`,
-        { offset: sectionOffset + pos, typeId: id },
+        { offset: sectionOffset + pos, typeID: id },
       );
     }
     const info = words ? words[(pos >>> 2) + 1]! : view.getUint32(pos + 4, littleEndian);
@@ -220,18 +220,18 @@ function indexRecords(
     if (trailing >= 0) trailing += VLEN_TRAILING[kind]! * vlen;
     else trailing = trailingSize(kind, vlen, layout);
     if (trailing < 0) {
-      const id = firstTypeId + n;
+      const id = firstTypeID + n;
       throw new FormatError(
         `btf: type id ${id}: offset ${sectionOffset + pos}: unknown kind ${kind} and no layout section to size it`,
-        { offset: sectionOffset + pos, typeId: id },
+        { offset: sectionOffset + pos, typeID: id },
       );
     }
     const size = BTF_TYPE_SIZE + trailing;
     if (pos + size > len) {
-      const id = firstTypeId + n;
+      const id = firstTypeID + n;
       throw new FormatError(
         `btf: type id ${id}: offset ${sectionOffset + pos}: ${kindName(kind)} with vlen ${vlen} runs ${pos + size - len} bytes past the end of the type section`,
-        { offset: sectionOffset + pos, typeId: id },
+        { offset: sectionOffset + pos, typeID: id },
       );
     }
     kinds[n] = kind;

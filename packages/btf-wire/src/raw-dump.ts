@@ -13,8 +13,8 @@ import { trailingSize } from './type-records.js';
  */
 export function* rawDumpChunks(btf: RawBtf, chunkSize = 1 << 16): IterableIterator<Uint8Array> {
   const sink = new TextSink(chunkSize * 2);
-  const end = btf.nextTypeId;
-  let id = btf.firstTypeId;
+  const end = btf.nextTypeID;
+  let id = btf.firstTypeID;
   if (end - id >= PRIME_MIN_TYPES) {
     id = writeRawTypes(sink, btf, id, id + PRIME_AFTER, chunkSize);
     primeRawDump();
@@ -46,7 +46,7 @@ function primeRawDump(): void {
   const blob = primeBlob();
   const scratch = new TextSink(1 << 12);
   for (let round = 0; round < 2; round++) {
-    for (let id = 1; id < blob.nextTypeId; id++) {
+    for (let id = 1; id < blob.nextTypeID; id++) {
       writeRawType(scratch, blob, id);
       scratch.reset();
     }
@@ -111,8 +111,8 @@ function writeRawTypes(
 /** The whole raw dump as bytes; see {@link rawDumpChunks}. */
 export function rawDumpBytes(btf: RawBtf): Uint8Array {
   const sink = new TextSink(Math.max(1 << 16, btf.bytes.byteLength * 4));
-  const end = btf.nextTypeId;
-  for (let id = btf.firstTypeId; id < end; id++) writeRawType(sink, btf, id);
+  const end = btf.nextTypeID;
+  for (let id = btf.firstTypeID; id < end; id++) writeRawType(sink, btf, id);
   return sink.view();
 }
 
@@ -195,7 +195,7 @@ export function writeRawType(sink: TextSink, btf: RawBtf, id: number): void {
   }
   const v = owner.reader.view;
   const le = owner.littleEndian;
-  let p = owner.offsets[id - owner.firstTypeId]!;
+  let p = owner.offsets[id - owner.firstTypeID]!;
   const nameOff = v.getUint32(p, le);
   const info = v.getUint32(p + 4, le);
   const sizeType = v.getUint32(p + 8, le);
@@ -334,7 +334,7 @@ function writeTail(
         sink.u32(v.getUint32(p + 4, le));
         sink.bytes(T_SIZE);
         sink.u32(v.getUint32(p + 8, le));
-        if (type < btf.nextTypeId) {
+        if (type < btf.nextTypeID) {
           const k = type === 0 ? 0 : btf.kindOf(type);
           sink.bytes(T_SPACE_PAREN);
           sink.text(KIND_NAMES[k <= BTF_KIND_MAX ? k : 0]!);

@@ -1,4 +1,4 @@
-import { FormatError } from './errors.js';
+import { EncodeError, FormatError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 const encoder = new TextEncoder();
@@ -179,7 +179,7 @@ export class StringTableBuilder {
 
   /**
    * The offset of `s`, adding it if new.
-   * @throws RangeError when `s` contains a NUL character
+   * @throws EncodeError when `s` contains a NUL character
    */
   add(s: string): number {
     const known = this.offsets.get(s);
@@ -192,7 +192,7 @@ export class StringTableBuilder {
         return inBase;
       }
     }
-    if (s.includes('\0')) throw new RangeError(`btf: string ${JSON.stringify(s)} contains NUL`);
+    if (s.includes('\0')) throw new EncodeError(`btf: string ${JSON.stringify(s)} contains NUL`);
     const enc = encoder.encode(s);
     const off = this.firstOffset + this.length;
     const chunk = new Uint8Array(enc.byteLength + 1);

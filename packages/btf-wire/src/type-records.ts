@@ -1,6 +1,6 @@
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
-import { FormatError } from './errors.js';
+import { EncodeError, FormatError } from './errors.js';
 import {
   BTF_KIND,
   BTF_TYPE_SIZE,
@@ -211,15 +211,15 @@ export function memberBitfieldSize(kflag: boolean, offset: number): number {
 
 /**
  * Packs a member's bit offset and bitfield size into the offset word.
- * @throws RangeError when a bitfield is asked for without kind_flag, or values do not fit
+ * @throws EncodeError when a bitfield is asked for without kind_flag, or values do not fit
  */
 export function packMemberOffset(kflag: boolean, bitOffset: number, bitfieldSize: number): number {
   if (!kflag) {
-    if (bitfieldSize !== 0) throw new RangeError('btf: bitfield size needs kind_flag');
+    if (bitfieldSize !== 0) throw new EncodeError('btf: bitfield size needs kind_flag');
     return bitOffset >>> 0;
   }
   if (bitOffset > 0xffffff || bitfieldSize > 0xff) {
-    throw new RangeError(`btf: member bit offset ${bitOffset} or size ${bitfieldSize} too large`);
+    throw new EncodeError(`btf: member bit offset ${bitOffset} or size ${bitfieldSize} too large`);
   }
   return ((bitfieldSize << 24) | bitOffset) >>> 0;
 }
@@ -282,7 +282,7 @@ export function decodeRecord(
   if (r.remaining < BTF_TYPE_SIZE) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: record header cut at the end of the type section`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   const nameOff = r.u32();
@@ -295,13 +295,13 @@ export function decodeRecord(
   if (trailing < 0) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: unknown kind ${kind} and no layout section to size it`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   if (trailing > r.remaining) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: ${kindName(kind)} with vlen ${vlen} needs ${trailing} bytes past its header, ${r.remaining} left in the type section`,
-      { offset: sectionOffset + offset, typeId: id },
+      { offset: sectionOffset + offset, typeID: id },
     );
   }
   switch (kind) {
@@ -401,7 +401,7 @@ export function isOpaque(rec: BtfRecord): rec is OpaqueRecord {
 
 /**
  * Appends a record's wire encoding to `w`.
- * @throws RangeError when a field does not fit its bits
+ * @throws EncodeError when a field does not fit its bits
  */
 export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
   if (isOpaque(rec)) {

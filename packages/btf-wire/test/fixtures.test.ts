@@ -4,6 +4,7 @@ import {
   decodeBtfExt,
   encodeBtf,
   encodeBtfExt,
+  formatRawType,
   jsonDump,
   kindName,
   RawBtf,
@@ -52,6 +53,16 @@ describe('clang-16 object fixtures', () => {
         expect(rawDump(raw)).toBe(golden);
       });
 
+      it("formats each type as its block of bpftool's format raw", () => {
+        const golden = readText('objects', file.replace(/\.btf$/, '.raw.golden'));
+        const blocks: string[] = [];
+        for (let id = raw.firstTypeID; id < raw.nextTypeID; id++) {
+          blocks.push(formatRawType(raw, id));
+        }
+        expect(blocks.join('')).toBe(golden);
+        expect(blocks[0]).toMatch(/^\[1\] /);
+      });
+
       it("prints JSON exactly as bpftool -j's format raw", () => {
         const golden = readText('objects', file.replace(/\.btf$/, '.json.golden'));
         expect(jsonDump(raw)).toBe(golden);
@@ -64,7 +75,7 @@ describe('clang-16 object fixtures', () => {
         const names = golden.types.map((t: { name: string }) => t.name);
         for (let i = 0; i < raw.typeCount; i++) {
           expect(kindName(raw.kinds[i]!)).toBe(kinds[i]);
-          expect(raw.name(raw.nameOffOf(raw.firstTypeId + i)) || '(anon)').toBe(names[i]);
+          expect(raw.name(raw.nameOffOf(raw.firstTypeID + i)) || '(anon)').toBe(names[i]);
         }
       });
 
@@ -87,7 +98,7 @@ describe('clang-16 object fixtures', () => {
             }
           }
           for (const sec of ext.funcInfo.sections) {
-            for (const fi of sec.records) expect(raw.kindOf(fi.typeId)).toBe(12);
+            for (const fi of sec.records) expect(raw.kindOf(fi.typeID)).toBe(12);
           }
           expect(encodeBtfExt(ext)).toEqual(extBytes);
         });
@@ -158,7 +169,7 @@ describe('split BTF', () => {
       const base = RawBtf.parse(readFixture('vmlinux', 'vmlinux.btf.gz'));
       const bytes = readFixture('vmlinux', file);
       const split = RawBtf.parse(bytes, { base });
-      expect(split.firstTypeId).toBe(base.nextTypeId);
+      expect(split.firstTypeID).toBe(base.nextTypeID);
       expect(split.strings.firstOffset).toBe(base.strings.end);
       expect(rawDump(split)).toBe(readText('vmlinux', file.replace(/\.btf$/, '.raw.golden')));
       expect(reencode(split)).toEqual(bytes);
@@ -172,7 +183,7 @@ describe('split BTF', () => {
     expect(reencode(base)).toEqual(baseBytes);
     const splitBytes = readFixture('pahole', 'split.btf');
     const split = RawBtf.parse(splitBytes, { base });
-    expect(split.firstTypeId).toBe(base.nextTypeId);
+    expect(split.firstTypeID).toBe(base.nextTypeID);
     expect(rawDump(split)).toBe(readText('pahole', 'split.raw.golden'));
     expect(jsonDump(base)).toBe(readText('pahole', 'base.json.golden'));
     expect(jsonDump(split)).toBe(readText('pahole', 'split.json.golden'));

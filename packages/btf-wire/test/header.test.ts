@@ -147,7 +147,7 @@ describe('header', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(FormatError);
-    expect((caught as FormatError).typeId).toBe(3);
+    expect((caught as FormatError).typeID).toBe(3);
     expect((caught as FormatError).message).toMatch(
       /type id 3: offset \d+: STRUCT with vlen 1 runs/,
     );

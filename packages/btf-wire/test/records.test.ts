@@ -4,6 +4,7 @@ import {
   type BtfRecord,
   ByteWriter,
   decodeHeader,
+  EncodeError,
   encodeBtf,
   encodeRecord,
   FormatError,
@@ -165,7 +166,7 @@ describe('type records', () => {
     expect(memberBitfieldSize(true, packed)).toBe(5);
     expect(memberBitOffset(false, packed)).toBe(packed);
     expect(memberBitfieldSize(false, packed)).toBe(0);
-    expect(() => packMemberOffset(false, 1, 3)).toThrow(RangeError);
+    expect(() => packMemberOffset(false, 1, 3)).toThrow(EncodeError);
   });
 });
 
@@ -291,7 +292,7 @@ describe('string table', () => {
     expect(sb.add('bar')).toBe(5);
     expect(sb.add('baz')).toBe(9);
     expect(new StringTable(sb.finish(), base).at(9)).toBe('baz');
-    expect(() => b.add('a\0b')).toThrow(RangeError);
+    expect(() => b.add('a\0b')).toThrow(EncodeError);
   });
 
   it('decodes UTF-8', () => {

@@ -5,9 +5,8 @@ import {
   decompressSection,
   ELFCOMPRESS,
   ElfFile,
-  loadElfSpec,
   loadRawBtfFromElf,
-  loadSpecAndExtInfos,
+  loadSpecAndExtInfosFromBytes,
   resolveExtInfos,
 } from '@btfkit/elf';
 import {
@@ -88,7 +87,7 @@ function checkBound(what: string, claimed: number, available: number): void {
 function exerciseRaw(raw: RawBtf, bytes: Uint8Array, f: Set<string>): void {
   checkBound('type records', raw.typeCount * BTF_TYPE_SIZE, bytes.byteLength);
   f.add(`hdr:${raw.header.hdrLen === 24 ? 24 : 'x'}:${raw.layout ? 'layout' : '-'}`);
-  for (let id = raw.firstTypeId; id < raw.nextTypeId; id++) {
+  for (let id = raw.firstTypeID; id < raw.nextTypeID; id++) {
     const rec = tolerate(f, 'record', () => raw.record(id));
     if (!rec) continue;
     f.add(`rec:${rec.kind}:${rec.kflag ? 1 : 0}`);
@@ -105,7 +104,7 @@ function exerciseRaw(raw: RawBtf, bytes: Uint8Array, f: Set<string>): void {
  */
 function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
   let clean = true;
-  for (let id = spec.firstTypeId; id < spec.nextTypeId; id++) {
+  for (let id = spec.firstTypeID; id < spec.nextTypeID; id++) {
     const t = tolerate(f, 'inflate', () => spec.typeByID(id));
     if (!t) {
       clean = false;
@@ -141,14 +140,14 @@ function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
       cause: err,
     });
   }
-  if (back.nextTypeId !== spec.nextTypeId) {
+  if (back.nextTypeID !== spec.nextTypeID) {
     throw new ContractViolation(
       'mismatch',
-      `fuzz: marshal: ${spec.nextTypeId - spec.firstTypeId} types became ${back.nextTypeId - back.firstTypeId}`,
+      `fuzz: marshal: ${spec.nextTypeID - spec.firstTypeID} types became ${back.nextTypeID - back.firstTypeID}`,
     );
   }
   const idOf = (s: Spec) => (t: Type) => s.typeID(t);
-  for (let id = spec.firstTypeId; id < spec.nextTypeId; id++) {
+  for (let id = spec.firstTypeID; id < spec.nextTypeID; id++) {
     let again: string;
     try {
       again = typeShape(back.typeByID(id), idOf(back));
@@ -189,7 +188,7 @@ const types: FuzzTarget = {
 const elf: FuzzTarget = {
   name: 'elf',
   description:
-    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfos, inflate every type',
+    'ElfFile.open, section sizes, symbols, loadRawBtfFromElf, rawDump, decodeExtInfos, loadSpecAndExtInfosFromBytes, inflate every type',
   seeds: () => objectFiles((f) => f.endsWith('.o')),
   run(input, f) {
     // The caller's bound on decompressed sections is how the 64x allocation limit is kept.
@@ -204,10 +203,10 @@ const elf: FuzzTarget = {
     exerciseRaw(raw.btf, raw.original, f);
     const ext = raw.btfExt;
     if (ext) tolerate(f, 'ext-infos', () => decodeExtInfos(ext, raw.btf));
-    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfos(file));
+    const loaded = tolerate(f, 'spec-ext', () => loadSpecAndExtInfosFromBytes(file));
     if (!loaded) return;
     f.add(`ext-sections:${Math.min(loaded.extInfos.size, 8)}`);
-    for (let id = 1; id < loaded.spec.nextTypeId; id++) {
+    for (let id = 1; id < loaded.spec.nextTypeID; id++) {
       const t = tolerate(f, 'inflate', () => loaded.spec.typeByID(id));
       if (t) f.add(`type:${t.kind}`);
     }
@@ -387,7 +386,8 @@ let coreFixed:
 /** The synthetic CO-RE targets and one fixture object's relocations, read once. */
 function coreFixtures(): NonNullable<typeof coreFixed> {
   if (!coreFixed) {
-    const { spec, btfExt } = loadElfSpec(readTestdata('core', 'relos-el.o'));
+    const { btf, btfExt } = loadRawBtfFromElf(readTestdata('core', 'relos-el.o'));
+    const spec = new Spec(btf);
     coreFixed = {
       targets: ['synth-a.btf', 'synth-b.btf'].map((f) =>
         Spec.parse(readTestdata('core', 'targets', f)),

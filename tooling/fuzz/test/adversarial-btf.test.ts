@@ -82,7 +82,7 @@ describe('a 1,000,000-deep typedef chain', () => {
 
   it('loads and inflates from the top with the default stack', () => {
     const spec = chain();
-    expect(spec.nextTypeId).toBe(N + 2);
+    expect(spec.nextTypeID).toBe(N + 2);
     const top = spec.typeByID(N + 1);
     expect(formatType(top)).toBe("typedef 't' -> typedef 't'");
     let t: Type = top;
@@ -133,7 +133,7 @@ describe('a 1,000,000-deep typedef chain', () => {
   it('marshals and parses back to the same chain', () => {
     const spec = chain();
     const back = Spec.parse(spec.marshal());
-    expect(back.nextTypeId).toBe(N + 2);
+    expect(back.nextTypeID).toBe(N + 2);
     for (const id of [1, 2, 3, N, N + 1]) {
       expect(typeShape(back.typeByID(id), (t) => back.typeID(t))).toBe(
         typeShape(spec.typeByID(id), (t) => spec.typeID(t)),
@@ -290,7 +290,7 @@ describe('type IDs out of range', () => {
       const bytes = rawBlob(words);
       const spec = Spec.parse(bytes);
       const err = expectBtfError(() => spec.typeByID(1), FormatError);
-      expect((err as FormatError).typeId).toBe(1);
+      expect((err as FormatError).typeID).toBe(1);
       // The failed type is not left half-built in the cache.
       expectBtfError(() => spec.typeByID(1), FormatError);
       expectContract(bytes, BTF_TARGETS);

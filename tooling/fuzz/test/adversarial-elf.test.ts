@@ -1,4 +1,4 @@
-import { ElfFile, loadRawBtfFromElf, loadSpecAndExtInfos } from '@btfkit/elf';
+import { ElfFile, loadRawBtfFromElf, loadSpecAndExtInfosFromBytes } from '@btfkit/elf';
 import { BtfError, FormatError, NotFoundError } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { expectContract, fixture, measure } from './helpers.js';
@@ -130,7 +130,7 @@ for (const file of ['basic-el.o', 'basic-eb.o']) {
         const { error } = measure(() => ElfFile.open(e.bytes).symbolTable());
         expect(error).toBeInstanceOf(FormatError);
         expect((error as FormatError).message).toMatch(/^elf: /);
-        expectResultOr(() => loadSpecAndExtInfos(e.bytes), BtfError);
+        expectResultOr(() => loadSpecAndExtInfosFromBytes(e.bytes), BtfError);
         expectContract(e.bytes, ['elf']);
       });
     }

@@ -19,23 +19,23 @@ describe('vmlinux, shuffled', () => {
     const seed = testSeed('vmlinux shuffle');
     const spec = Spec.parse(vmlinux());
     const types: Type[] = [];
-    for (let id = 1; id < spec.nextTypeId; id++) types.push(spec.typeByID(id));
+    for (let id = 1; id < spec.nextTypeID; id++) types.push(spec.typeByID(id));
     new Random(seed).shuffle(types);
 
     const b = new Builder();
     b.addAll(types);
     const back = Spec.parse(b.marshal({ byteOrder: spec.byteOrder }));
-    expect(back.nextTypeId).toBe(spec.nextTypeId);
+    expect(back.nextTypeID).toBe(spec.nextTypeID);
 
-    const newId = (t: Type) => b.typeID(t);
-    const backId = (t: Type) => back.typeID(t);
+    const newID = (t: Type) => b.typeID(t);
+    const backID = (t: Type) => back.typeID(t);
     let moved = 0;
     const mismatches: string[] = [];
     for (const t of types) {
       const id = b.typeID(t);
       if (id !== spec.typeID(t)) moved++;
-      const want = typeShape(t, newId);
-      const got = typeShape(back.typeByID(id), backId);
+      const want = typeShape(t, newID);
+      const got = typeShape(back.typeByID(id), backID);
       if (got !== want) mismatches.push(`[${spec.typeID(t)} -> ${id}] ${want}\n  became ${got}`);
     }
     expect(mismatches.slice(0, 5)).toEqual([]);

@@ -1,10 +1,14 @@
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { CoreAccessPath, CoreInstructionResult, RelocatedObject } from '@btfkit/co-re';
-import type { Spec } from 'btfkit';
+import type {
+  CoreAccessPath,
+  CoreInstructionResult,
+  CoreTargets,
+  RelocatedObject,
+} from 'btfkit/co-re';
 import { UsageError } from '../cli-error.js';
 import { inputPath, KERNEL_BTF, loadSpecAt } from '../input.js';
-import { write } from '../output.js';
+import { write, writeFileAtomic } from '../output.js';
 import type { Command, CommandArgs } from './command.js';
 
 /** A relocation failed: the object would not load (exit 1 after the report). */
@@ -97,22 +101,53 @@ function table(rows: Row[]): string {
   return `${[line(head), ...cells.map(line)].join('\n')}\n`;
 }
 
-async function relocateAgainst(obj: Uint8Array, targetPath: string): Promise<RelocatedObject> {
-  const target: Spec = await loadSpecAt(targetPath);
-  const { relocateObject } = await import('@btfkit/co-re');
-  return relocateObject(obj, target);
+async function relocateAgainst(obj: Uint8Array, targets: CoreTargets): Promise<RelocatedObject> {
+  const { relocateObject } = await import('btfkit/co-re');
+  return relocateObject(obj, targets);
+}
+
+/**
+ * What `--target FILE` names; without one, the running kernel as libbpf sees it: vmlinux, and
+ * the module BTFs beside it, loaded only if a type is not in vmlinux.
+ */
+async function loadTarget(
+  path: string | undefined,
+): Promise<{ name: string; targets: CoreTargets }> {
+  if (path !== undefined) return { name: path, targets: await loadSpecAt(path) };
+  const kernel = inputPath(undefined);
+  const vmlinux = await loadSpecAt(kernel);
+  const { loadSpec } = await import('btfkit');
+  const dir = dirname(kernel);
+  const modules = () =>
+    readdirSync(dir)
+      .filter((n) => n !== basename(kernel))
+      .sort()
+      .map((n) => loadSpec(join(dir, n), { base: vmlinux }));
+  return { name: kernel, targets: { vmlinux, modules } };
+}
+
+/** An object file's bytes, read through btfkit's one file reader. */
+async function readObject(path: string): Promise<Uint8Array> {
+  const { openFile } = await import('btfkit/wire');
+  const file = openFile(path);
+  try {
+    return file.read(0, file.size).slice();
+  } finally {
+    file.close();
+  }
 }
 
 async function check({ values, positionals }: CommandArgs): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('core check takes one OBJ');
   if (values.output !== undefined)
     throw new UsageError('core check writes no file (-o is for core relocate)');
-  const obj = new Uint8Array(readFileSync(positionals[0]!));
-  const targets = (values.target as string[] | undefined) ?? [inputPath(undefined)];
+  const obj = await readObject(positionals[0]!);
+  const paths = (values.target as string[] | undefined) ?? [undefined];
   const rows: Row[] = [];
-  for (const t of targets) {
-    const r = await relocateAgainst(obj, t);
-    for (const x of r.relocations) rows.push(row(t, x));
+  for (const p of paths) {
+    const { name, targets } = await loadTarget(p);
+    const r = await relocateAgainst(obj, targets);
+    for (const x of r.relocations) rows.push(row(name, x));
   }
   await write(values.json ? `${JSON.stringify(rows, null, 2)}\n` : table(rows));
   const failed = rows.filter((r) => r.error !== null).length;
@@ -123,26 +158,14 @@ async function check({ values, positionals }: CommandArgs): Promise<void> {
   }
 }
 
-/** Writes `bytes` to `out` through a temporary file beside it and a rename. */
-function writeAtomically(out: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(out), `.${basename(out)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, out);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
 async function relocate({ values, positionals }: CommandArgs): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('core relocate takes one OBJ');
   const targets = values.target as string[] | undefined;
   if (targets?.length !== 1) throw new UsageError('core relocate takes one --target FILE');
   const out = values.output as string | undefined;
   if (out === undefined) throw new UsageError('core relocate needs -o OUT');
-  const obj = new Uint8Array(readFileSync(positionals[0]!));
-  const r = await relocateAgainst(obj, targets[0]!);
+  const obj = await readObject(positionals[0]!);
+  const r = await relocateAgainst(obj, (await loadTarget(targets[0]!)).targets);
   if (!r.ok || !r.bytes) {
     const errors = r.relocations.filter((x) => !x.result.ok);
     const first = errors[0]?.result;
@@ -150,7 +173,7 @@ async function relocate({ values, positionals }: CommandArgs): Promise<void> {
       `${errors.length} relocation(s) fail, ${out} not written${first && !first.ok ? `; first: ${first.error.message}` : ''}`,
     );
   }
-  writeAtomically(out, r.bytes);
+  writeFileAtomic(out, r.bytes);
 }
 
 /**
@@ -165,12 +188,11 @@ async function minBtf({ values, positionals }: CommandArgs): Promise<void> {
   if (out === undefined) throw new UsageError('core min-btf needs -o OUT');
   if (values.json !== undefined) throw new UsageError('core min-btf writes BTF, not --json');
   const target = await loadSpecAt(targets[0]!);
-  const { minimalBtfForObjects } = await import('@btfkit/co-re');
-  const bytes = minimalBtfForObjects(
-    target,
-    positionals.map((o) => new Uint8Array(readFileSync(o))),
-  );
-  writeAtomically(out, bytes);
+  const objects: Uint8Array[] = [];
+  for (const o of positionals) objects.push(await readObject(o));
+  const { minimalBtfForObjects } = await import('btfkit/co-re');
+  const bytes = minimalBtfForObjects(target, objects);
+  writeFileAtomic(out, bytes);
   await write(
     `wrote ${bytes.byteLength} bytes of BTF for ${positionals.length} object(s) to ${out}\n`,
   );
@@ -200,7 +222,9 @@ export const core: Command = {
                  'bpftool gen min_core_btf' writes them, to -o OUT (atomically). Exit 1, and
                  no OUT, when a relocation fails.
 
-  --target FILE  target BTF (raw, ELF or gzipped; default: ${KERNEL_BTF}); check takes several
+  --target FILE  target BTF, raw, ELF or gzipped; check takes several. Default: the running
+                 kernel, ${KERNEL_BTF}, and for a type it lacks its modules'
+                 BTF, as libbpf searches
   --json         check: the rows as JSON
   -o, --output OUT   relocate, min-btf: the output file`,
   options: {

@@ -1,4 +1,4 @@
-import type { RawBtf } from 'btfkit';
+import type { RawBtf } from 'btfkit/wire';
 import { UsageError } from '../cli-error.js';
 import { basePath, inputPath, loadSpecAt, rawAsStored, rawBase } from '../input.js';
 import { writeAll } from '../output.js';
@@ -41,10 +41,10 @@ export const dump: Command = {
     }
     let chunks: Iterable<Uint8Array>;
     if (format === 'c') {
-      const { formatCChunks } = await import('@btfkit/types');
+      const { formatCChunks } = await import('btfkit/types');
       chunks = formatCChunks(raw, {}, 1 << 20);
     } else {
-      const { jsonDumpChunks, rawDumpChunks } = await import('@btfkit/wire');
+      const { jsonDumpChunks, rawDumpChunks } = await import('btfkit/wire');
       chunks = format === 'raw' ? rawDumpChunks(raw, 1 << 20) : jsonDumpChunks(raw, 1 << 20);
     }
     await writeAll(chunks);

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import type { ByteOrder, MarshalOptions } from 'btfkit';
 import { UsageError } from '../cli-error.js';
 import { loadInput } from '../input.js';
-import { write } from '../output.js';
+import { write, writeFileAtomic } from '../output.js';
 import type { Command } from './command.js';
 
 export const encode: Command = {
@@ -39,15 +38,15 @@ again with the same IDs and writes the raw blob to OUT.
     const spec = await loadInput(file, values.base as string | undefined);
     let options: MarshalOptions = {};
     if (values['for-kernel']) {
-      const { kernelMarshalOptions } = await import('@btfkit/kernel');
+      const { kernelMarshalOptions } = await import('btfkit/kernel');
       options = kernelMarshalOptions();
     }
     if (order !== undefined) options = { ...options, byteOrder: order as ByteOrder };
     if (values['strip-func-linkage']) options = { ...options, stripFuncLinkage: true };
     const bytes = spec.marshal(options);
-    writeFileSync(out, bytes);
+    writeFileAtomic(out, bytes);
     await write(
-      `wrote ${bytes.byteLength} bytes, ${spec.nextTypeId - spec.firstTypeId} types, to ${out}\n`,
+      `wrote ${bytes.byteLength} bytes, ${spec.nextTypeID - spec.firstTypeID} types, to ${out}\n`,
     );
   },
 };

@@ -1,4 +1,4 @@
-import type { BtfFeatureName } from 'btfkit';
+import type { BtfFeatureName } from 'btfkit/kernel';
 import { UsageError } from '../cli-error.js';
 import { write } from '../output.js';
 import type { Command } from './command.js';
@@ -14,7 +14,7 @@ prints whether each is supported, with the release that added it.
   options: { json: { type: 'boolean', default: false } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
-    const { BTF_FEATURES, kernelFeatures } = await import('@btfkit/kernel');
+    const { BTF_FEATURES, kernelFeatures } = await import('btfkit/kernel');
     const result = kernelFeatures();
     if (values.json) {
       await write(`${JSON.stringify(result)}\n`);

@@ -21,7 +21,7 @@ Exit status 1 when nothing has that name.
     if (name === undefined) throw new UsageError(`missing NAME\nusage: ${find.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
     const spec = await loadInput(file, values.base as string | undefined);
-    const { sizeof } = await import('@btfkit/types');
+    const { sizeof } = await import('btfkit/types');
     const found = spec.anyTypesByName(name);
     const blocks = found.map((t) => describe(spec, t, sizeof));
     await write(`${blocks.join('\n')}`);

@@ -13,7 +13,7 @@ Needs CAP_SYS_ADMIN (or CAP_BPF on newer kernels).
   options: { json: { type: 'boolean', default: false } },
   async run({ values, positionals }) {
     if (positionals.length) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
-    const { listHandleInfos } = await import('@btfkit/kernel');
+    const { listHandleInfos } = await import('btfkit/kernel');
     const infos = listHandleInfos();
     if (values.json) {
       await write(`${JSON.stringify(infos)}\n`);

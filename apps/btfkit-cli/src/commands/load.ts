@@ -22,7 +22,7 @@ The BTF is encoded with the sanitizations this kernel needs (see 'btfkit feature
     if (file === undefined) throw new UsageError(`missing FILE\nusage: ${load.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
     const spec = await loadInput(file, values.base as string | undefined);
-    const { Handle, VerifierError } = await import('@btfkit/kernel');
+    const { Handle, VerifierError } = await import('btfkit/kernel');
     let handle: Handle;
     try {
       handle = Handle.load(spec);

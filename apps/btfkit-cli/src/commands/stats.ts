@@ -27,12 +27,12 @@ the largest structs and unions.
       path,
       await rawBase(basePath(path, values.base as string | undefined)),
     );
-    const { BTF_KIND, KIND_NAMES } = await import('@btfkit/wire');
+    const { BTF_KIND, KIND_NAMES } = await import('btfkit/wire');
     const counts = new Map<number, number>();
     const largest: { id: number; size: number }[] = [];
     const view = raw.reader.view;
     for (let i = 0; i < raw.typeCount; i++) {
-      const id = raw.firstTypeId + i;
+      const id = raw.firstTypeID + i;
       const kind = raw.kindOf(id);
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
       if (kind === BTF_KIND.STRUCT || kind === BTF_KIND.UNION) {
@@ -43,7 +43,7 @@ the largest structs and unions.
     const lines = [
       `file: ${path}`,
       `byte order: ${raw.littleEndian ? 'little' : 'big'}-endian`,
-      `types: ${raw.typeCount} (IDs ${raw.firstTypeId}..${raw.nextTypeId - 1})`,
+      `types: ${raw.typeCount} (IDs ${raw.firstTypeID}..${raw.nextTypeID - 1})`,
       `type section: ${raw.header.typeLen} bytes`,
       `string table: ${raw.header.strLen} bytes`,
       '',

@@ -1,2 +1,1 @@
-export { type FileSource, fileSource } from './file-source.js';
-export { loadSpecAndExtInfosFromFile, loadSpecFromFile } from './load-file.js';
+export { loadSpec, loadSpecAndExtInfos, loadSplitSpec } from './load-file.js';

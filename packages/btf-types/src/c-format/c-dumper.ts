@@ -70,10 +70,10 @@ export class CDumper {
   private readonly nameDups: Uint32Array;
   private readonly typeNames: NameCounter;
   private readonly identNames: NameCounter;
-  private declIds = new Uint32Array(256);
+  private declIDs = new Uint32Array(256);
   private declTop = 0;
   private depth = 0;
-  private eIds = new Int32Array(256);
+  private eIDs = new Int32Array(256);
   private eCont = new Int32Array(256);
   private eWhere = new Uint8Array(256);
   private eIndex = new Int32Array(256);
@@ -139,7 +139,7 @@ export class CDumper {
     let top = this.pushEmit(0, root, 0);
     while (top > 0) {
       const f = top - 1;
-      let id = this.eIds[f]!;
+      let id = this.eIDs[f]!;
       const cont = this.eCont[f]!;
       switch (this.eWhere[f]) {
         case E_ENTER: {
@@ -179,10 +179,10 @@ export class CDumper {
             k === BTF_KIND.ARRAY
           ) {
             id = k === BTF_KIND.ARRAY ? words[extraStart[id]!]! : sizeType[id]!;
-            this.eIds[f] = id;
+            this.eIDs[f] = id;
             if (++steps > this.tab.count) {
               throw new FormatError(`btf: type id ${id}: reference cycle through pointers only`, {
-                typeId: id,
+                typeID: id,
               });
             }
             if (emitState[id] !== NOT_EMITTED) break;
@@ -285,17 +285,17 @@ export class CDumper {
   }
 
   private pushEmit(at: number, id: number, cont: number): number {
-    if (at >= this.eIds.length) {
+    if (at >= this.eIDs.length) {
       if (at >= this.maxEmitDepth) {
         throw new FormatError(
           `btf: type id ${id}: reference cycle through pointers, arrays or qualifiers only`,
-          { typeId: id },
+          { typeID: id },
         );
       }
-      const n = this.eIds.length * 2;
+      const n = this.eIDs.length * 2;
       const ids = new Int32Array(n);
-      ids.set(this.eIds);
-      this.eIds = ids;
+      ids.set(this.eIDs);
+      this.eIDs = ids;
       const c = new Int32Array(n);
       c.set(this.eCont);
       this.eCont = c;
@@ -306,7 +306,7 @@ export class CDumper {
       x.set(this.eIndex);
       this.eIndex = x;
     }
-    this.eIds[at] = id;
+    this.eIDs[at] = id;
     this.eCont[at] = cont;
     this.eWhere[at] = E_ENTER;
     this.eIndex[at] = 0;
@@ -560,8 +560,8 @@ export class CDumper {
     const start = this.declTop;
     let steps = 0;
     for (;;) {
-      if (this.declTop >= this.declIds.length) this.growDecl();
-      this.declIds[this.declTop++] = id;
+      if (this.declTop >= this.declIDs.length) this.growDecl();
+      this.declIDs[this.declTop++] = id;
       if (id === 0) break;
       const k = kind[id]!;
       if (
@@ -579,7 +579,7 @@ export class CDumper {
         break;
       }
       if (++steps > count) {
-        throw new FormatError(`btf: type id ${id}: declaration chain loops`, { typeId: id });
+        throw new FormatError(`btf: type id ${id}: declaration chain loops`, { typeID: id });
       }
     }
     this.emitTypeChain(start, this.declTop - start, fname, lvl);
@@ -590,14 +590,14 @@ export class CDumper {
   private tooDeep(id: number): FormatError {
     return new FormatError(
       `btf: type id ${id}: declaration nested more than ${MAX_DECL_DEPTH} levels deep`,
-      { typeId: id },
+      { typeID: id },
     );
   }
 
   private growDecl(): void {
-    const ids = new Uint32Array(this.declIds.length * 2);
-    ids.set(this.declIds);
-    this.declIds = ids;
+    const ids = new Uint32Array(this.declIDs.length * 2);
+    ids.set(this.declIDs);
+    this.declIDs = ids;
   }
 
   /**
@@ -607,7 +607,7 @@ export class CDumper {
   private emitMods(start: number, cnt: number): number {
     const kind = this.tab.kind;
     while (cnt) {
-      const k = kind[this.declIds[start + cnt - 1]!];
+      const k = kind[this.declIDs[start + cnt - 1]!];
       if (k === BTF_KIND.VOLATILE) this.out.text('volatile ');
       else if (k === BTF_KIND.CONST) this.out.text('const ');
       else if (k === BTF_KIND.RESTRICT) this.out.text('restrict ');
@@ -621,7 +621,7 @@ export class CDumper {
   private dropMods(start: number, cnt: number): number {
     const kind = this.tab.kind;
     while (cnt) {
-      const k = kind[this.declIds[start + cnt - 1]!];
+      const k = kind[this.declIDs[start + cnt - 1]!];
       if (
         k !== BTF_KIND.VOLATILE &&
         k !== BTF_KIND.CONST &&
@@ -652,7 +652,7 @@ export class CDumper {
     // `int ***`, not `int * * *`; true at the start for a lone pointer to a function.
     let lastWasPtr = true;
     while (cnt) {
-      const id = this.declIds[start + --cnt]!;
+      const id = this.declIDs[start + --cnt]!;
       if (id === 0) {
         cnt = this.emitMods(start, cnt);
         out.text('void');
@@ -715,7 +715,7 @@ export class CDumper {
             return;
           }
           // No parentheses between the dimensions of a multi-dimensional array.
-          const multidim = kind[this.declIds[start + cnt - 1]!] === BTF_KIND.ARRAY;
+          const multidim = kind[this.declIDs[start + cnt - 1]!] === BTF_KIND.ARRAY;
           if (!lastWasPtr && this.hasName(fname)) out.byte(32);
           if (!multidim) out.byte(40);
           if (++this.depth > MAX_DECL_DEPTH) throw this.tooDeep(id);

@@ -130,7 +130,7 @@ export class TypeOrderer {
               top--;
               continue;
             }
-            throw new FormatError(`btf: type id ${id}: unsatisfiable type cycle`, { typeId: id });
+            throw new FormatError(`btf: type id ${id}: unsatisfiable type cycle`, { typeID: id });
           }
           switch (k) {
             case BTF_KIND.INT:
@@ -253,7 +253,7 @@ export class TypeOrderer {
       if (at >= this.maxDepth) {
         throw new FormatError(
           `btf: type id ${id}: reference cycle through pointers, arrays or qualifiers only`,
-          { typeId: id },
+          { typeID: id },
         );
       }
       this.grow();

@@ -53,7 +53,7 @@ export function* formatCChunks(
   options: FormatCOptions = {},
   chunkSize = 1 << 16,
 ): IterableIterator<Uint8Array> {
-  if ((options.roots?.length ?? btf.nextTypeId) >= PRIME_MIN_TYPES) primeCDumper();
+  if ((options.roots?.length ?? btf.nextTypeID) >= PRIME_MIN_TYPES) primeCDumper();
   const dumper = new CDumper(btf, chunkSize * 2);
   const out = dumper.out;
   const roots = checkRoots(options.roots, dumper.typeCount);

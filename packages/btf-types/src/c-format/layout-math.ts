@@ -46,7 +46,7 @@ export class LayoutMath {
   /** The pointer size used for sizes and alignments: the guess, else the host's 8. */
   readonly ptrSize: number;
   private readonly aligns: Int32Array;
-  private stackIds: Int32Array = new Int32Array(64);
+  private stackIDs: Int32Array = new Int32Array(64);
   private stackPos: Int32Array = new Int32Array(64);
 
   constructor(tab: TypeTable, ptrSize: number) {
@@ -122,7 +122,7 @@ export class LayoutMath {
     let top = 0;
     this.push(top++, id);
     while (top > 0) {
-      const t = this.stackIds[top - 1]!;
+      const t = this.stackIDs[top - 1]!;
       let child = -1;
       switch (kind[t]) {
         case BTF_KIND.INT:
@@ -191,7 +191,7 @@ export class LayoutMath {
       }
       if (aligns[child] === IN_PROGRESS) {
         throw new FormatError(`btf: type id ${child}: type contains itself (alignment cycle)`, {
-          typeId: child,
+          typeID: child,
         });
       }
       aligns[t] = IN_PROGRESS;
@@ -201,15 +201,15 @@ export class LayoutMath {
   }
 
   private push(at: number, id: number): void {
-    if (at >= this.stackIds.length) {
-      const ids = new Int32Array(this.stackIds.length * 2);
-      ids.set(this.stackIds);
-      this.stackIds = ids;
+    if (at >= this.stackIDs.length) {
+      const ids = new Int32Array(this.stackIDs.length * 2);
+      ids.set(this.stackIDs);
+      this.stackIDs = ids;
       const pos = new Int32Array(this.stackPos.length * 2);
       pos.set(this.stackPos);
       this.stackPos = pos;
     }
-    this.stackIds[at] = id;
+    this.stackIDs[at] = id;
     this.stackPos[at] = 0;
   }
 

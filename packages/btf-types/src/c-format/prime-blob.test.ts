@@ -14,7 +14,7 @@ describe('primeBlob', () => {
   it('holds every kind', () => {
     const blob = primeBlob();
     const kinds = new Set<number>();
-    for (let id = 1; id < blob.nextTypeId; id++) kinds.add(blob.kindOf(id));
+    for (let id = 1; id < blob.nextTypeID; id++) kinds.add(blob.kindOf(id));
     for (let k = 1; k <= BTF_KIND_MAX; k++) expect(kinds.has(k), `kind ${k}`).toBe(true);
   });
 });

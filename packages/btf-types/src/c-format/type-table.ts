@@ -51,7 +51,7 @@ export class TypeTable {
   constructor(btf: RawBtf) {
     const blobs: RawBtf[] = [];
     for (let b: RawBtf | undefined = btf; b; b = b.base) blobs.unshift(b);
-    const count = btf.nextTypeId;
+    const count = btf.nextTypeID;
     this.count = count;
     this.strings = joinStrings(blobs);
     this.kind = new Uint8Array(count);
@@ -68,7 +68,7 @@ export class TypeTable {
     for (const b of blobs) {
       copyWords(b, words, base);
       const offsets = b.offsets;
-      const first = b.firstTypeId;
+      const first = b.firstTypeID;
       for (let i = 0, n = offsets.length; i < n; i++) {
         const id = first + i;
         const w = base + (offsets[i]! >>> 2);
@@ -97,13 +97,13 @@ export class TypeTable {
     const badType = (id: number, what: string, ref: number): never => {
       throw new FormatError(
         `btf: type id ${id}: ${kindName(kind[id]!)} ${what} type id ${ref} out of range (${count} types)`,
-        { typeId: id },
+        { typeID: id },
       );
     };
     const badName = (id: number, off: number): never => {
       throw new FormatError(
         `btf: type id ${id}: name offset ${off} is past the end of the string table (${strEnd} bytes)`,
-        { typeId: id },
+        { typeID: id },
       );
     };
     for (let id = 1; id < count; id++) {

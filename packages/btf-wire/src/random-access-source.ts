@@ -1,4 +1,4 @@
-import { FormatError } from '@btfkit/wire';
+import { FormatError } from './errors.js';
 
 /**
  * Random access to the bytes of a file or blob: the ELF reader asks only for the ranges it
@@ -26,7 +26,7 @@ export function bytesSource(bytes: Uint8Array): RandomAccessSource {
     read(offset: number, length: number): Uint8Array {
       if (offset < 0 || length < 0 || offset + length > bytes.byteLength) {
         throw new FormatError(
-          `elf: offset ${offset}: reading ${length} bytes runs past the end of the ${bytes.byteLength}-byte input`,
+          `btf: offset ${offset}: reading ${length} bytes runs past the end of the ${bytes.byteLength}-byte input`,
           { offset },
         );
       }

@@ -1,0 +1,1 @@
+export { type FileSource, MAX_GUNZIPPED_SIZE, openFile } from './open-file.js';

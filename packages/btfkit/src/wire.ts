@@ -1,0 +1,2 @@
+export * from '@btfkit/wire';
+export * from '@btfkit/wire/node';
