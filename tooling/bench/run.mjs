@@ -3,7 +3,7 @@
 // invocation, printed as one table and written as JSON. Benchmarks, not tests: nothing here
 // fails on a slow figure.
 //
-// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|co-re|cli]
+// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|co-re|cli|web]
 // env:
 //   BENCH_FILTER  regex over case ids and titles (e.g. 'marshal|lookup')
 //   BENCH_RUNS    timed runs per case (default 9); medians are reported
@@ -245,6 +245,20 @@ const MiB = 2 ** 20;
  * when missing) and says whether the target holds. No judge: report only.
  */
 const noAnchor = () => ({ missing: 'no anchor: report only' });
+
+// The explorer in headless chromium: one browser session serves both timed web cases.
+let explorer;
+const webBench = () => import(pathToFileURL(join(repo, 'apps/btfkit-web/scripts/bench.mjs')).href);
+const explorerFigures = () => {
+  explorer ??= (async () => {
+    const { benchExplorer } = await webBench();
+    // setInputFiles reads the file itself: a regular copy, not a sysfs file.
+    const copy = join(tmp(), 'vmlinux-web.btf');
+    writeFileSync(copy, bytes);
+    return benchExplorer(copy, smoke ? 1 : Math.min(runs, 5));
+  })();
+  return explorer;
+};
 const cases = [
   {
     id: 'load-bytes',
@@ -531,6 +545,42 @@ const cases = [
     anchor: noAnchor,
   },
   {
+    id: 'web-open',
+    group: 'web',
+    title: 'explorer: file picked to searchable list (headless chromium, wall)',
+    target: '≤ 1.0 s',
+    ours: async () => {
+      const f = await explorerFigures();
+      return f.missing ? f : { wall: f.open };
+    },
+    anchor: noAnchor,
+    judge: (o) => o <= 1000,
+  },
+  {
+    id: 'web-keystroke',
+    group: 'web',
+    title: 'explorer: one search keystroke to updated list (headless chromium, wall)',
+    target: '≤ 30 ms',
+    ours: async () => {
+      const f = await explorerFigures();
+      return f.missing ? f : { wall: f.keystroke };
+    },
+    anchor: noAnchor,
+    judge: (o) => o <= 30,
+  },
+  {
+    id: 'web-js',
+    group: 'web',
+    title: 'explorer: JavaScript shipped for the first load (gzip, KiB)',
+    unit: 'KiB',
+    target: 'report',
+    ours: async () => {
+      const { firstLoadJsGzip } = await webBench();
+      return { value: firstLoadJsGzip().bytes / 1024 };
+    },
+    anchor: noAnchor,
+  },
+  {
     id: 'raw-parse',
     group: 'wire',
     title: 'RawBtf.parse of vmlinux (header, strings, ID→offset index)',
@@ -662,7 +712,7 @@ const results = [];
 try {
   for (const c of selected) {
     process.stderr.write(`bench: ${c.id}...\n`);
-    const ours = c.isolate ? oursIsolated(c) : c.ours();
+    const ours = c.isolate ? oursIsolated(c) : await c.ours();
     const anchor = c.anchor();
     const judge = c.judge;
     const key =

@@ -222,6 +222,16 @@ gen_core_kernel() {
 	done
 }
 
+# pahole's struct layouts (holes, padding) of the committed BTF, for the explorer's layout
+# picture: the objects' layout-el.btf and the committed vmlinux (so they match it even when
+# vmlinux/ was kept with --no-vmlinux).
+gen_layouts() {
+	log "objects/layout-el.pahole.golden, vmlinux/vmlinux.pahole.golden.gz"
+	to "$testdata/objects/layout-el.pahole.golden" "$PAHOLE" -F btf "$testdata/objects/layout-el.btf"
+	gzip -dc "$testdata/vmlinux/vmlinux.btf.gz" >"$tmp/vmlinux-committed.btf"
+	"$PAHOLE" -F btf "$tmp/vmlinux-committed.btf" | gzip -9 -n >"$testdata/vmlinux/vmlinux.pahole.golden.gz"
+}
+
 # Rewrites the block between the versions markers in testdata/README.md.
 write_versions() {
 	local readme=$testdata/README.md
@@ -265,5 +275,6 @@ else
 	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
 fi
 gen_core_kernel
+gen_layouts
 write_versions
 "$here/check.sh"

@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './cli-error.js';
 import type { Command } from './commands/command.js';
 import { core } from './commands/core.js';
+import { diff } from './commands/diff.js';
 import { dump } from './commands/dump.js';
 import { encode } from './commands/encode.js';
 import { features } from './commands/features.js';
@@ -13,7 +14,7 @@ import { load } from './commands/load.js';
 import { stats } from './commands/stats.js';
 import { write } from './output.js';
 
-const commands: readonly Command[] = [dump, find, stats, encode, load, list, features, core];
+const commands: readonly Command[] = [dump, find, diff, stats, encode, load, list, features, core];
 
 // A btfkit run lasts well under a second, and V8's optimizing compiler is a large share of its
 // CPU: `dump --format c` of vmlinux spent more CPU compiling (on background threads) than
@@ -67,8 +68,7 @@ async function main(argv: string[]): Promise<number> {
     } catch (e) {
       throw new UsageError(`${(e as Error).message}\nusage: ${cmd.usage}`);
     }
-    await cmd.run({ values: parsed.values, positionals: parsed.positionals });
-    return 0;
+    return (await cmd.run({ values: parsed.values, positionals: parsed.positionals })) ?? 0;
   } catch (e) {
     const err = e as Error;
     if (debug) console.error(err.stack ?? String(err));

@@ -11,6 +11,17 @@ export { Builder, type BuilderOptions } from './builder.js';
 export * from './c-format/index.js';
 export { pushChildren } from './children.js';
 export { copyTypes } from './copy-types.js';
+export {
+  type DiffMember,
+  type DiffOptions,
+  type DiffType,
+  diffSpecs,
+  isEmptyDiff,
+  type MemberChange,
+  type MemberChangeKind,
+  type SpecDiff,
+  type TypeChange,
+} from './diff-specs.js';
 export { essentialName } from './essential-name.js';
 export { formatType } from './format-type.js';
 export {

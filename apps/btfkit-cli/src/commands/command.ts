@@ -17,5 +17,6 @@ export interface Command {
   readonly help: string;
   /** Options in `node:util` parseArgs form. */
   readonly options: NonNullable<ParseArgsConfig['options']>;
-  run(args: CommandArgs): Promise<void>;
+  /** Runs the command; the exit status when not 0 (`diff` exits 1 when files differ). */
+  run(args: CommandArgs): Promise<number | undefined> | Promise<void>;
 }
