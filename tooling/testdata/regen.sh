@@ -268,6 +268,7 @@ gen_pahole
 if ((with_vmlinux)); then
 	gen_vmlinux
 fi
+gen_layouts
 # CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.
 if ((with_vmlinux)); then
 	"$root/tooling/core-oracle/regen.sh"
@@ -275,6 +276,5 @@ else
 	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
 fi
 gen_core_kernel
-gen_layouts
 write_versions
 "$here/check.sh"
