@@ -3,7 +3,7 @@
 // median wall time and the median CPU time of this process (CLOCK_PROCESS_CPUTIME_ID).
 //
 //   gcc -O2 -o libbpf-bench libbpf-bench.c -lbpf
-//   ./libbpf-bench FILE.btf [RUNS]
+//   ./libbpf-bench FILE.btf [RUNS [A.btf B.btf]]
 //
 // Cases (milliseconds unless the name says µs):
 //   load_path     btf__parse(FILE) + btf__find_by_name_kind("task_struct", STRUCT)
@@ -12,7 +12,10 @@
 //   find_miss_us  one btf__find_by_name_kind of a missing name after load (µs): a linear scan
 //   iterate       every type's name and, for structs and unions, every member's name and type
 //   copy          btf__add_type of every type into a new BTF, then btf__raw_data
-//   dedup         btf__dedup of that copy (reported only)
+//   dedup         btf__dedup of that copy
+//   dedup_self    bytes to bytes: btf__new(FILE) twice, btf__add_btf both to an empty BTF,
+//                 btf__dedup, btf__raw_data (what btfkit's dedupBtf([FILE, FILE]) does)
+//   dedup_two     the same for A and B, two different kernels (skipped without them)
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/btf.h>
@@ -37,9 +40,10 @@ static double median(double *v, int n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-#define NCASES 7
-static const char *names[NCASES] = {"load_path", "load_bytes", "find_hit_us", "find_miss_us",
-                                    "iterate",   "copy",       "dedup"};
+#define NCASES 9
+static const char *names[NCASES] = {"load_path", "load_bytes", "find_hit_us",
+                                    "find_miss_us", "iterate",  "copy",
+                                    "dedup",     "dedup_self", "dedup_two"};
 static double *wall[NCASES], *cpu[NCASES];
 static double w0, c0;
 
@@ -70,6 +74,17 @@ static void *read_file(const char *path, size_t *size) {
   return buf;
 }
 
+/* btf__new of each blob, btf__add_btf of each to an empty BTF, btf__dedup, btf__raw_data. */
+static int dedup_append(void *a, size_t a_size, void *b, size_t b_size, __u32 *out_size) {
+  struct btf *x = btf__new(a, a_size), *y = btf__new(b, b_size), *d = btf__new_empty();
+  int err = !x || !y || !d || btf__add_btf(d, x) < 0 || btf__add_btf(d, y) < 0 ||
+            btf__dedup(d, NULL) || !btf__raw_data(d, out_size);
+  btf__free(x);
+  btf__free(y);
+  btf__free(d);
+  return err;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s FILE.btf [RUNS]\n", argv[0]);
@@ -87,6 +102,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "libbpf-bench: cannot read %s\n", argv[1]);
     return 1;
   }
+  size_t a_size = 0, b_size = 0;
+  void *a = argc > 4 ? read_file(argv[3], &a_size) : NULL;
+  void *b = argc > 4 ? read_file(argv[4], &b_size) : NULL;
+  __u32 self_size = 0, two_size = 0;
   const int lookups = 200;
   long types = 0, checksum = 0;
   int found = -1, missing = 0, dedup_err = 0;
@@ -152,16 +171,29 @@ int main(int argc, char **argv) {
     stop(6, r, 1);
     btf__free(copy);
     btf__free(btf);
+
+    start();
+    dedup_err |= dedup_append(bytes, size, bytes, size, &self_size);
+    stop(7, r, 1);
+    if (a && b) {
+      start();
+      dedup_err |= dedup_append(a, a_size, b, b_size, &two_size);
+      stop(8, r, 1);
+    }
   }
   printf("{\"libbpf\":\"%d.%d\",\"runs\":%d,\"types\":%ld,\"task_struct\":%d,\"miss_id\":%d,"
-         "\"checksum\":%ld,\"copy_bytes\":%u,\"dedup_err\":%d",
+         "\"checksum\":%ld,\"copy_bytes\":%u,\"dedup_err\":%d,\"dedup_self_bytes\":%u,"
+         "\"dedup_two_bytes\":%u",
          libbpf_major_version(), libbpf_minor_version(), runs, types, found, missing, checksum,
-         copy_size, dedup_err);
+         copy_size, dedup_err, self_size, two_size);
   for (int c = 0; c < NCASES; c++) {
+    if (c == 8 && !(a && b)) continue;
     printf(",\"%s\":{\"wall\":%.4f,\"cpu\":%.4f}", names[c], median(wall[c], runs),
            median(cpu[c], runs));
   }
   printf("}\n");
   free(bytes);
+  free(a);
+  free(b);
   return 0;
 }

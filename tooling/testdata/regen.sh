@@ -73,8 +73,11 @@ to() {
 }
 
 build_helper() {
-	log "building libbpf-open-btf"
+	log "building libbpf-open-btf, dedup-oracle, dedup-cases"
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/libbpf-open-btf" "$here/libbpf-open-btf.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-oracle" "$root/tooling/dedup-oracle/dedup-oracle.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-cases" "$root/tooling/dedup-oracle/dedup-cases.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-random" "$root/tooling/dedup-oracle/dedup-random.c" -lbpf
 }
 
 gen_objects() {
@@ -232,6 +235,61 @@ gen_layouts() {
 	"$PAHOLE" -F btf "$tmp/vmlinux-committed.btf" | gzip -9 -n >"$testdata/vmlinux/vmlinux.pahole.golden.gz"
 }
 
+# libbpf's btf__dedup on the hand-made cases and on the cases of dedup/manifest.txt.
+# dedup/vmlinux-b.btf.gz is an input kept as committed: a second kernel's BTF (see README).
+gen_dedup() {
+	local dir=$testdata/dedup name line args arg out
+	rm -f "$dir"/*.dedup.btf "$dir"/*.dedup.sha256 "$dir"/split-*.btf "$dir"/cases/* "$dir"/random/*
+	mkdir -p "$dir/cases" "$dir/random"
+	log "dedup/cases/"
+	"$tmp/dedup-cases" "$dir/cases"
+	log "dedup/random/"
+	"$tmp/dedup-random" "$dir/random" 200 1
+
+	log "dedup/split-standalone.btf, dedup/split-repeats.btf"
+	"$CC" -g -O0 -c "$testdata/pahole/split.c" -o "$tmp/split.o"
+	"$PAHOLE" --btf_gen_floats --btf_encode_detached="$dir/split-standalone.btf" "$tmp/split.o"
+	"$tmp/dedup-oracle" --no-dedup --base "$testdata/pahole/base.btf" \
+		"$dir/split-repeats.btf" "$dir/split-standalone.btf"
+
+	while read -r line; do
+		[[ -z $line || $line == \#* ]] && continue
+		read -r -a args <<<"$line"
+		name=${args[0]}
+		local cmd=("$tmp/dedup-oracle") gz=0 split=""
+		for arg in "${args[@]:1}"; do
+			case $arg in
+			--base) cmd+=(--base) ;;
+			split:*) split=split: arg=${arg#split:} ;;
+			esac
+			[[ $arg == --base ]] && continue
+			if [[ $arg == *.gz ]]; then
+				gz=1
+				gzip -dc "$testdata/$arg" >"$tmp/$(basename "$arg" .gz)"
+				arg=$tmp/$(basename "$arg" .gz)
+			else
+				arg=$testdata/$arg
+			fi
+			if [[ ${cmd[-1]} == --base ]]; then
+				cmd+=("$arg" "$tmp/out.btf")
+			else
+				cmd+=("$split$arg")
+			fi
+			split=""
+		done
+		# Without --base the output comes right after the program name.
+		[[ ${cmd[1]} == --base ]] || cmd=("${cmd[0]}" "$tmp/out.btf" "${cmd[@]:1}")
+		log "dedup/$name"
+		"${cmd[@]}"
+		if ((gz)); then
+			out=$(sha256sum "$tmp/out.btf" | cut -d' ' -f1)
+			echo "$out $(stat -c %s "$tmp/out.btf")" >"$dir/$name.dedup.sha256"
+		else
+			mv "$tmp/out.btf" "$dir/$name.dedup.btf"
+		fi
+	done <"$dir/manifest.txt"
+}
+
 # Rewrites the block between the versions markers in testdata/README.md.
 write_versions() {
 	local readme=$testdata/README.md
@@ -276,5 +334,6 @@ else
 	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
 fi
 gen_core_kernel
+gen_dedup
 write_versions
 "$here/check.sh"

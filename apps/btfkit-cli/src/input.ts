@@ -52,6 +52,27 @@ export async function rawAsStored(path: string, base?: RawBtf): Promise<RawBtf> 
   }
 }
 
+/**
+ * The BTF bytes of a file as stored: the file itself (unpacked when gzipped), or an ELF
+ * object's `.BTF` section before any fix-up; `elf` says which.
+ */
+export async function btfAsStored(path: string): Promise<{ bytes: Uint8Array; elf: boolean }> {
+  const { detectByteOrder, openFile } = await import('btfkit/wire');
+  const file = openFile(path);
+  try {
+    const head = file.read(0, Math.min(4, file.size));
+    if (detectByteOrder(head) === undefined) {
+      const { ElfFile, readBtfSections } = await import('btfkit/elf');
+      if (ElfFile.hasMagic(head)) {
+        return { bytes: readBtfSections(ElfFile.open(file)).btf, elf: true };
+      }
+    }
+    return { bytes: file.read(0, file.size), elf: false };
+  } finally {
+    file.close();
+  }
+}
+
 /** Reads the raw base blob named by {@link basePath}. */
 export async function rawBase(path: string | undefined): Promise<RawBtf | undefined> {
   return path === undefined ? undefined : rawAsStored(path);

@@ -4,6 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { UsageError } from './cli-error.js';
 import type { Command } from './commands/command.js';
 import { core } from './commands/core.js';
+import { dedup } from './commands/dedup.js';
 import { diff } from './commands/diff.js';
 import { dump } from './commands/dump.js';
 import { encode } from './commands/encode.js';
@@ -14,7 +15,18 @@ import { load } from './commands/load.js';
 import { stats } from './commands/stats.js';
 import { write } from './output.js';
 
-const commands: readonly Command[] = [dump, find, diff, stats, encode, load, list, features, core];
+const commands: readonly Command[] = [
+  dump,
+  find,
+  diff,
+  stats,
+  encode,
+  dedup,
+  load,
+  list,
+  features,
+  core,
+];
 
 // A btfkit run lasts well under a second, and V8's optimizing compiler is a large share of its
 // CPU: `dump --format c` of vmlinux spent more CPU compiling (on background threads) than

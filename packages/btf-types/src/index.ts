@@ -12,6 +12,12 @@ export * from './c-format/index.js';
 export { pushChildren } from './children.js';
 export { copyTypes } from './copy-types.js';
 export {
+  type DedupOptions,
+  type DedupResult,
+  type DedupSource,
+  dedupBtf,
+} from './dedup/dedup.js';
+export {
   type DiffMember,
   type DiffOptions,
   type DiffType,

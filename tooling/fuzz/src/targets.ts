@@ -11,6 +11,7 @@ import {
 } from '@btfkit/elf';
 import {
   alignof,
+  dedupBtf,
   formatC,
   formatType,
   pushChildren,
@@ -45,6 +46,7 @@ export const TARGET_NAMES = [
   'c-format',
   'zlib',
   'co-re',
+  'dedup',
 ] as const;
 
 /** One of {@link TARGET_NAMES}. */
@@ -378,6 +380,45 @@ const zlib: FuzzTarget = {
   },
 };
 
+const dedup: FuzzTarget = {
+  name: 'dedup',
+  description:
+    'dedupBtf of the blob, of the blob appended to itself, and as split BTF over testdata/pahole/base.btf; every output deduplicates again to as many types',
+  seeds: () => [
+    ...btfSeeds(),
+    ...['dedup/cases', 'dedup/newer/typedef-loops'].flatMap((dir) =>
+      listTestdata(
+        dir,
+        (n) => n.endsWith('.btf') && !n.includes('base') && !n.includes('.dedup.'),
+      ).map((n) => readTestdata(dir, n)),
+    ),
+  ],
+  run(input, f) {
+    const runs = [
+      () => dedupBtf([input]),
+      () => dedupBtf([input, input]),
+      () => dedupBtf([input], { base: paholeBase().raw.bytes }),
+    ];
+    let ok = false;
+    for (const [i, run] of runs.entries()) {
+      const r = tolerate(f, `dedup-${i}`, run);
+      if (!r) continue;
+      ok = true;
+      f.add(`dedup-${i}:${r.typesOut < r.typesIn ? 'merged' : 'kept'}`);
+      if (i === 2) continue;
+      const again = dedupBtf([r.btf]);
+      if (again.typesOut !== r.typesOut) {
+        throw new ContractViolation(
+          'mismatch',
+          `fuzz: dedup of dedup output: ${again.typesOut} types, not ${r.typesOut}`,
+        );
+      }
+    }
+    // Nothing deduplicated: the input's result is the plain run's error.
+    if (!ok) dedupBtf([input]);
+  },
+};
+
 /** Every target by name. */
 let coreFixed:
   | { targets: Spec[]; spec: Spec; relos: ReturnType<typeof objectRelocations> }
@@ -448,6 +489,7 @@ export const TARGETS: Readonly<Record<TargetName, FuzzTarget>> = {
   'c-format': cFormat,
   zlib,
   'co-re': coRe,
+  dedup,
 };
 
 /** Whether a string names a target. */
