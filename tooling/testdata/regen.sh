@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Regenerates every fixture and golden file under testdata/ from the sources
-# beside them, with Debian's clang-16, llvm-16, bpftool, pahole and libbpf-dev.
+# Regenerates every fixture and golden file of the repository, in order: testdata/ from
+# the sources beside them, then the goldens packages keep of their own inputs (the C
+# formatter's priming blob, btf-elf's zstd-compressed objects, which are made from
+# testdata/objects). Uses Debian's clang-16, llvm-16, bpftool, pahole, libbpf-dev and zstd.
 # The TypeScript tests only read the results; they never need these tools.
 #
 # usage: tooling/testdata/regen.sh [--no-vmlinux]
@@ -44,7 +46,7 @@ die() {
 
 check_tools() {
 	local missing=() tool
-	for tool in "$CLANG" "$LLVM_OBJCOPY" "$BPFTOOL" "$PAHOLE" "$CC" gzip python3 dpkg-query; do
+	for tool in "$CLANG" "$LLVM_OBJCOPY" "$BPFTOOL" "$PAHOLE" "$CC" gzip python3 dpkg-query zstd; do
 		command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 	done
 	[[ -f /usr/include/bpf/libbpf.h && -f /usr/include/bpf/bpf_helpers.h ]] ||
@@ -290,6 +292,19 @@ gen_dedup() {
 	done <"$dir/manifest.txt"
 }
 
+# The goldens packages keep beside their own inputs; testdata/objects must be current.
+gen_package_goldens() {
+	log "packages/btf-types/src/c-format/prime-blob.c.golden"
+	"$root/node_modules/.bin/esbuild" "$here/write-prime-blob.ts" --bundle --platform=node \
+		--format=esm --alias:@btfkit/wire="$root/packages/btf-wire/src/index.ts" \
+		--log-level=warning --outfile="$tmp/write-prime-blob.mjs"
+	node "$tmp/write-prime-blob.mjs" "$tmp/prime-blob.btf"
+	to "$root/packages/btf-types/src/c-format/prime-blob.c.golden" \
+		"$BPFTOOL" btf dump file "$tmp/prime-blob.btf" format c
+	log "packages/btf-elf/testdata/*.zstd.o"
+	"$root/packages/btf-elf/scripts/regen-testdata.sh"
+}
+
 # Rewrites the block between the versions markers in testdata/README.md.
 write_versions() {
 	local readme=$testdata/README.md
@@ -335,5 +350,6 @@ else
 fi
 gen_core_kernel
 gen_dedup
+gen_package_goldens
 write_versions
 "$here/check.sh"

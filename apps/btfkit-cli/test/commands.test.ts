@@ -1,7 +1,20 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Builder, INT_SIGNED, Int, Pointer, Struct } from 'btfkit/types';
 import { describe, expect, it } from 'vitest';
 import { btfkit, golden, scratch, shell, vmlinux } from './helpers.js';
+
+/** The member lines of `struct NAME { ... }` in a bpftool `format c` golden, tabs removed. */
+function cBody(text: string, name: string): string[] {
+  const lines = text.split('\n');
+  const start = lines.indexOf(`struct ${name} {`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const out: string[] = [];
+  for (let i = start + 1; !lines[i]!.startsWith('}'); i++) {
+    if (/^\t[^\t]/.test(lines[i]!)) out.push(lines[i]!.slice(1));
+  }
+  return out;
+}
 
 /** The block of one type in a bpftool raw dump. */
 function rawBlock(dump: string, header: RegExp): string[] {
@@ -34,6 +47,46 @@ describe('btfkit find', () => {
       if (name !== '(anon)') expect(shown[i]).toContain(name);
       expect(shown[i]).toMatch(new RegExp(`/\\* +${where} +\\S+ \\*/$`));
     }
+  });
+
+  it("prints each member's declaration as bpftool's format c does", () => {
+    const r = btfkit('find', 'task_struct', vmlinux);
+    const c = cBody(golden('vmlinux', 'vmlinux.c.golden.gz'), 'task_struct');
+    const decls = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('\t'))
+      .map((l) => /^\t(.*?;) *\/\*/.exec(l)![1]!.trimEnd());
+    // bpftool prints anonymous members' bodies inline and `: N` for bitfields, where find
+    // prints `struct {...}` and pahole's `:N`: compare the others whole.
+    const plain = decls.filter((d) => !d.includes('{...}') && !/:\d+;$/.test(d));
+    expect(plain.length).toBeGreaterThan(100);
+    const unmatched = plain.filter(
+      (d) => !c.includes(d) && !c.some((l) => l.startsWith(`${d.slice(0, -1)} __attribute__`)),
+    );
+    expect(unmatched).toEqual([]);
+  });
+
+  it("matches '___flavor' names by their essential name, as its help says", () => {
+    const int = new Int('int', 4, INT_SIGNED);
+    const b = new Builder();
+    const ids = new Map<string, number>();
+    for (const name of ['foo___v1', 'foobar', 'foo___v2', 'bar___foo']) {
+      const member = { name: 'p', type: new Pointer(int), bitOffset: 0, bitfieldSize: 0 };
+      ids.set(name, b.add(new Struct(name, 8, [member])));
+    }
+    const file = join(scratch, 'flavors.btf');
+    writeFileSync(file, b.marshal());
+    const head = (name: string) => `[${ids.get(name)}] STRUCT '${name}' size=8 members=1`;
+    const r = btfkit('find', 'foo', file);
+    expect(r.status).toBe(0);
+    const heads = r.stdout.split('\n').filter((l) => l.startsWith('['));
+    expect(heads).toEqual([head('foo___v1'), head('foo___v2')]);
+    expect(r.stdout).toContain('\tint *p; ');
+    // A flavored name matches itself only.
+    const one = btfkit('find', 'foo___v2', file);
+    expect(one.stdout.split('\n').filter((l) => l.startsWith('['))).toEqual([head('foo___v2')]);
+    expect(btfkit('find', 'bar', file).status).toBe(0);
+    expect(btfkit('find', 'fo', file).status).toBe(1);
   });
 
   it('finds essential names and exits 1 when nothing matches', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { it } from 'vitest';
+import { gatedIt } from '../../../tooling/kernel-gate.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The built command. */
@@ -65,14 +65,9 @@ export const kernelUnusable: string | undefined =
         : undefined;
 
 /**
- * `it` for a test that needs the real kernel: skipped where the kernel is not usable, unless
- * BTFKIT_REQUIRE_KERNEL=1 turns the skip into a failure.
+ * `it` for a test that needs the real kernel: skipped (counted) where the kernel is not
+ * usable, a failure under BTFKIT_REQUIRE_KERNEL=1.
  */
 export function kernelIt(name: string, fn: () => void): void {
-  if (kernelUnusable === undefined) it(name, fn);
-  else if (process.env.BTFKIT_REQUIRE_KERNEL === '1') {
-    it(name, () => {
-      throw new Error(`BTFKIT_REQUIRE_KERNEL=1 but the kernel is not usable: ${kernelUnusable}`);
-    });
-  } else it.skip(`${name} (kernel not usable: ${kernelUnusable})`, fn);
+  gatedIt(kernelUnusable && `kernel not usable: ${kernelUnusable}`, name, fn);
 }

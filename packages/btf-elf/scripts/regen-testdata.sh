@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates packages/btf-elf/testdata/*.zstd.o from testdata/objects/*.o (rerun after
-# tooling/testdata/regen.sh). Needs the zstd command; the tests never do.
+# tooling/testdata/regen.sh, which runs this at its end). Needs the zstd command; the tests
+# never do.
 set -euo pipefail
 pkg=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 root=$(cd -- "$pkg/../.." && pwd)

@@ -4,9 +4,16 @@ import {
   FormatError,
   isOpaque,
   kindName,
+  MAX_RESOLVE_DEPTH,
   NotSupportedError,
   type OpaqueRecord,
   type RawBtf,
+  resolveSize,
+  SIZE_MISSING,
+  SIZE_NONE,
+  SIZE_TOO_BIG,
+  SIZE_TOO_DEEP,
+  type SizeSource,
 } from '@btfkit/wire';
 
 /** A record of a kind the wire codec knows, so narrowing on `kind` works. */
@@ -22,8 +29,7 @@ export function knownRecord(btf: RawBtf, id: number): KnownRecord | undefined {
   return isOpaque(rec) ? undefined : rec;
 }
 
-/** libbpf's limit on typedef, qualifier and array chains (`MAX_RESOLVE_DEPTH`). */
-export const MAX_RESOLVE_DEPTH = 32;
+export { MAX_RESOLVE_DEPTH };
 
 const LONG_NAMES = new Set(['long', 'long int', 'unsigned long', 'long unsigned int']);
 
@@ -48,52 +54,54 @@ function follow(btf: RawBtf, id: number, what: string): KnownRecord {
   return rec;
 }
 
+/** A {@link SizeSource} over a RawBtf's records (and its base's). */
+class RawSizeSource implements SizeSource {
+  constructor(private readonly btf: RawBtf) {}
+  kindOf(id: number): number {
+    return knownRecord(this.btf, id)?.kind ?? -1;
+  }
+  sizeTypeOf(id: number): number {
+    const rec = this.btf.record(id);
+    return 'size' in rec ? rec.size : 'type' in rec ? rec.type : 0;
+  }
+  arrayTypeOf(id: number): number {
+    const rec = this.btf.record(id);
+    return rec.kind === BTF_KIND.ARRAY ? rec.type : 0;
+  }
+  arrayNelemsOf(id: number): number {
+    const rec = this.btf.record(id);
+    return rec.kind === BTF_KIND.ARRAY ? rec.nelems : 0;
+  }
+}
+
 /**
  * The size in bytes of type `id` at the record level, as libbpf's `btf__resolve_size`
- * computes it: through typedefs, qualifiers, VARs and tags (at most
- * {@link MAX_RESOLVE_DEPTH} of them) and array dimensions.
+ * computes it (the shared resolver, {@link resolveSize}): through typedefs, qualifiers, VARs
+ * and tags and array dimensions, visiting at most {@link MAX_RESOLVE_DEPTH} records.
  * @throws FormatError for a chain too deep, a size over 32 bits or a dangling ID
  * @throws NotSupportedError for kinds without a size (FUNC, FUNC_PROTO, FWD, void)
  */
 export function resolveRecordSize(btf: RawBtf, id: number, ptrSize = 8): number {
-  let nelems = 1;
-  let cur = id;
-  for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
-    const rec = follow(btf, cur, `size of type ${id}`);
-    switch (rec.kind) {
-      case BTF_KIND.INT:
-      case BTF_KIND.STRUCT:
-      case BTF_KIND.UNION:
-      case BTF_KIND.ENUM:
-      case BTF_KIND.ENUM64:
-      case BTF_KIND.DATASEC:
-      case BTF_KIND.FLOAT:
-        return checked(nelems * rec.size, id);
-      case BTF_KIND.PTR:
-        return checked(nelems * ptrSize, id);
-      case BTF_KIND.TYPEDEF:
-      case BTF_KIND.VOLATILE:
-      case BTF_KIND.CONST:
-      case BTF_KIND.RESTRICT:
-      case BTF_KIND.VAR:
-      case BTF_KIND.DECL_TAG:
-      case BTF_KIND.TYPE_TAG:
-        cur = rec.type;
-        break;
-      case BTF_KIND.ARRAY:
-        nelems = checked(nelems * rec.nelems, id);
-        cur = rec.type;
-        break;
-      default:
-        throw new NotSupportedError(`btf: type id ${id}: ${kindName(rec.kind)} has no size`);
-    }
+  const size = resolveSize(new RawSizeSource(btf), id, ptrSize);
+  switch (size) {
+    case SIZE_NONE:
+      throw new NotSupportedError(
+        `btf: type id ${id}: has no size (it resolves to a type without one)`,
+      );
+    case SIZE_TOO_DEEP:
+      throw new FormatError(
+        `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} types to resolve its size`,
+        { typeID: id },
+      );
+    case SIZE_TOO_BIG:
+      throw new FormatError(`btf: type id ${id}: size does not fit in 32 bits`, { typeID: id });
+    case SIZE_MISSING:
+      throw new FormatError(`btf: type id ${id}: size of type ${id}: refers to a missing type`, {
+        typeID: id,
+      });
+    default:
+      return size;
   }
-  throw new FormatError(
-    `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} levels to resolve its size`,
-    {
-      typeID: id,
-    },
-  );
 }
 
 /**
@@ -130,16 +138,9 @@ export function scalarAlignment(btf: RawBtf, id: number, ptrSize = 8): number {
     }
   }
   throw new FormatError(
-    `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} levels to resolve its alignment`,
+    `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} types to resolve its alignment`,
     {
       typeID: id,
     },
   );
-}
-
-function checked(n: number, id: number): number {
-  if (n > 0xffffffff) {
-    throw new FormatError(`btf: type id ${id}: size ${n} does not fit in 32 bits`, { typeID: id });
-  }
-  return n;
 }

@@ -1,10 +1,16 @@
-import type { EnumValue, Func, Member, Spec, Type } from '@btfkit/types';
-import { BPF_CORE_RELO_KIND, FormatError } from '@btfkit/wire';
+import {
+  type EnumValue,
+  type Func,
+  type Member,
+  type Spec,
+  type Type,
+  underlyingType,
+} from '@btfkit/types';
+import { BPF_CORE_RELO_KIND, FormatError, MAX_RESOLVE_DEPTH } from '@btfkit/wire';
 import type { ElfFile } from './elf-file.js';
 import type { RawLineInfo, RawSectionExtInfos } from './ext-infos.js';
 import { decodeExtInfos } from './ext-infos.js';
 import { type LoadSpecOptions, loadElfSpec, type SpecInput } from './load-spec.js';
-import { MAX_RESOLVE_DEPTH } from './record-size.js';
 
 /** A function's start: func info resolved against the Spec. */
 export interface FuncInfo {
@@ -108,21 +114,15 @@ function parseAccessString(s: string, where: string): number[] {
 }
 
 function skipQualifiers(t: Type, where: string): Type {
-  let cur = t;
-  for (let i = 0; i < MAX_RESOLVE_DEPTH; i++) {
-    switch (cur.kind) {
-      case 'typedef':
-      case 'const':
-      case 'volatile':
-      case 'restrict':
-      case 'type_tag':
-        cur = cur.type;
-        break;
-      default:
-        return cur;
-    }
+  try {
+    return underlyingType(t);
+  } catch (cause) {
+    throw new FormatError(
+      `${where}: more than ${MAX_RESOLVE_DEPTH} typedefs and qualifiers`,
+      {},
+      { cause },
+    );
   }
-  throw new FormatError(`${where}: more than ${MAX_RESOLVE_DEPTH} typedefs and qualifiers`);
 }
 
 function resolveAccessor(

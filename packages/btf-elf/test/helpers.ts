@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testdata } from '../../../tooling/test-fixtures.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The repository's committed fixtures. */
-export const testdata = resolve(here, '../../../testdata');
+export { testdata, testSeed } from '../../../tooling/test-fixtures.ts';
 
 /** This package's own fixtures (compressed objects, fuzz crashers). */
 export const packageTestdata = resolve(here, '../testdata');
@@ -38,12 +38,4 @@ export function objectFixtures(): ObjectFixture[] {
       const order = id.endsWith('-el') ? 'el' : 'eb';
       return { id, name: id.slice(0, -3), order, path: join(dir, f), stem: join(dir, id) };
     });
-}
-
-/** The seed for randomized tests: `TEST_SEED` when set, else a fresh one, printed. */
-export function testSeed(name: string): number {
-  const env = process.env.TEST_SEED;
-  const seed = env ? Number(env) : (Math.random() * 2 ** 31) | 0;
-  console.log(`${name}: seed ${seed} (rerun with TEST_SEED=${seed})`);
-  return seed;
 }

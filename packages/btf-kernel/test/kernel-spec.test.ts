@@ -15,6 +15,7 @@ import {
 import { Spec } from '@btfkit/types';
 import { BtfError, NotFoundError, RawBtf, rawDump } from '@btfkit/wire';
 import { afterAll, describe, expect, it } from 'vitest';
+import { byteDiff } from '../../../tooling/test-fixtures.ts';
 import { kernelIt, TESTDATA } from './kernel.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'btfkit-kernel-'));
@@ -28,7 +29,7 @@ describe('running kernel', () => {
   kernelIt('loadKernelSpec reads /sys/kernel/btf/vmlinux', () => {
     const spec = loadKernelSpec();
     const sysfs = new Uint8Array(readFileSync('/sys/kernel/btf/vmlinux'));
-    expect(Buffer.from(spec.raw.bytes).equals(Buffer.from(sysfs))).toBe(true);
+    expect(byteDiff(spec.raw.bytes, sysfs)).toBeUndefined();
     expect(spec.typeByName('task_struct', 'struct').size).toBeGreaterThan(0);
     expect(findVMLinux()).toBe('/sys/kernel/btf/vmlinux');
   });
@@ -59,7 +60,7 @@ describe('running kernel', () => {
     try {
       expect(vm.info()).toMatchObject({ name: 'vmlinux', isKernel: true, isVmlinux: true });
       const sysfs = readFileSync('/sys/kernel/btf/vmlinux');
-      expect(Buffer.from(vm.bytes()).equals(sysfs)).toBe(true);
+      expect(byteDiff(vm.bytes(), sysfs)).toBeUndefined();
       expect(vm.spec().nextTypeID).toBe(loadKernelSpec().nextTypeID);
     } finally {
       vm.close();

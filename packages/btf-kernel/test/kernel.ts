@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { featureProbeBlob, Handle, PermissionError } from '@btfkit/kernel';
-import { it } from 'vitest';
+import { gatedIt } from '../../../tooling/kernel-gate.ts';
 
 /**
  * Whether this machine can run the kernel tests: /sys/kernel/btf/vmlinux exists, we are
@@ -24,19 +24,11 @@ function unusableReason(): string | undefined {
 export const kernelUnusable = unusableReason();
 
 /**
- * `it` for a test that needs the real kernel. Where the kernel is not usable the test is
- * skipped, unless BTFKIT_REQUIRE_KERNEL=1, which turns the skip into a loud failure.
+ * `it` for a test that needs the real kernel: skipped (counted) where the kernel is not
+ * usable, a failure under BTFKIT_REQUIRE_KERNEL=1.
  */
 export function kernelIt(name: string, fn: () => void | Promise<void>, timeout?: number): void {
-  if (kernelUnusable === undefined) {
-    it(name, fn, timeout);
-  } else if (process.env.BTFKIT_REQUIRE_KERNEL === '1') {
-    it(name, () => {
-      throw new Error(`BTFKIT_REQUIRE_KERNEL=1 but the kernel is not usable: ${kernelUnusable}`);
-    });
-  } else {
-    it.skip(`${name} (kernel not usable: ${kernelUnusable})`, fn);
-  }
+  gatedIt(kernelUnusable && `kernel not usable: ${kernelUnusable}`, name, fn, timeout);
 }
 
 /** The number of fds this process has open, from /proc/self/fd. */

@@ -1,7 +1,6 @@
-import { BtfError } from '@btfkit/wire';
+import { BtfError, MAX_RESOLVE_DEPTH } from '@btfkit/wire';
 import { POINTER_SIZE } from './sizeof.js';
 import type { Type } from './types.js';
-import { MAX_RESOLVE_DEPTH } from './underlying-type.js';
 
 /**
  * The alignment in bytes of `type`, as libbpf's `btf__align_of` computes it: scalars align to
@@ -16,7 +15,7 @@ export function alignof(type: Type): number {
 
 // Recursion here is bounded by MAX_RESOLVE_DEPTH, not by the input.
 function alignAt(t: Type, depth: number, root: Type): number {
-  if (depth > MAX_RESOLVE_DEPTH) {
+  if (depth >= MAX_RESOLVE_DEPTH) {
     throw new BtfError(
       `btf: ${root.kind} '${root.name}': alignment needs more than ${MAX_RESOLVE_DEPTH} levels (a cycle?)`,
     );
@@ -36,6 +35,13 @@ function alignAt(t: Type, depth: number, root: Type): number {
     case 'type_tag':
     case 'var':
       return alignAt(t.type, depth + 1, root);
+    case 'decl_tag':
+    case 'void':
+    case 'fwd':
+    case 'func':
+    case 'func_proto':
+    case 'datasec':
+      throw new BtfError(`btf: ${root.kind} '${root.name}': ${t.kind} has no alignment`);
     case 'struct':
     case 'union': {
       let max = 1;
@@ -49,6 +55,6 @@ function alignAt(t: Type, depth: number, root: Type): number {
       return max;
     }
     default:
-      throw new BtfError(`btf: ${root.kind} '${root.name}': ${t.kind} has no alignment`);
+      return t satisfies never;
   }
 }

@@ -1,8 +1,7 @@
-import { NotFoundError, type StringTable } from '@btfkit/wire';
+import { NotFoundError, type StringTable, StringTableBuilder } from '@btfkit/wire';
 import { pushChildren } from './children.js';
 import { encodeTypes, type MarshalOptions } from './marshal-types.js';
 import type { Spec } from './spec.js';
-import { StringTableWriter } from './string-table-writer.js';
 import { type TypeSource, typeSourceOf } from './type-source.js';
 import type { Type } from './types.js';
 
@@ -116,7 +115,7 @@ export class Builder {
    */
   marshal(options: MarshalOptions = {}): Uint8Array {
     const baseStrings = this.base?.raw.strings;
-    const strings = new StringTableWriter(baseStrings);
+    const strings = new StringTableBuilder(baseStrings);
     if (this.seedStrings) strings.seed(this.seedStrings);
     const base = this.base;
     const byteOrder = options.byteOrder ?? base?.byteOrder;

@@ -34,7 +34,16 @@ export function pushChildren(type: Type, out: Type[]): void {
     case 'datasec':
       for (const v of type.vars) out.push(v.type);
       return;
-    default:
+    case 'void':
+    case 'int':
+    case 'enum':
+    case 'fwd':
+    case 'float':
       return;
+    default: {
+      // Every kind is listed above: the compiler rejects this line when one is missing.
+      const missing: never = type;
+      throw new TypeError(`btf: pushChildren: unknown type ${String(missing)}`);
+    }
   }
 }

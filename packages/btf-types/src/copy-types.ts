@@ -82,8 +82,17 @@ export function copyTypes(
       case 'datasec':
         (c as Datasec).vars = t.vars.map((v) => ({ ...v, type: get(v.type) }));
         break;
-      default:
+      case 'void':
+      case 'int':
+      case 'enum':
+      case 'fwd':
+      case 'float':
         break;
+      default: {
+        // Every kind is listed above: the compiler rejects this line when one is missing.
+        const missing: never = t;
+        throw new TypeError(`btf: copyTypes: unknown type ${String(missing)}`);
+      }
     }
   }
   return map;

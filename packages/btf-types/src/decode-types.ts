@@ -1,7 +1,15 @@
 import {
   BTF_KIND,
   FormatError,
+  infoKflag,
+  infoKind,
+  infoVlen,
+  intBitOffset,
+  intBits,
+  intEncoding,
   kindName,
+  memberBitfieldSize,
+  memberBitOffset,
   NotFoundError,
   NotSupportedError,
   type RawBtf,
@@ -12,7 +20,6 @@ import {
   Const,
   Datasec,
   DeclTag,
-  decoding,
   Enum,
   type EnumValue,
   Float,
@@ -214,173 +221,188 @@ export class TypeDecoder implements ChildSource {
     const nameOff = view.getUint32(off, le);
     const info = view.getUint32(off + 4, le);
     const sizeType = view.getUint32(off + 8, le);
-    const kind = (info >>> 24) & 0x7f;
-    const vlen = info & 0xffff_ff;
-    const kflag = info >>> 31 === 1;
+    const kind = infoKind(info);
+    const vlen = infoVlen(info);
+    const kflag = infoKflag(info);
     let t: Type;
-    // The constructors below give the new object this decoder and ID (see `decoding`).
-    decoding.src = this;
-    decoding.id = id;
-    try {
-      switch (kind) {
-        case BTF_KIND.INT: {
-          const w = view.getUint32(off + 12, le);
-          t = new Int(
-            this.name(id, nameOff),
-            sizeType,
-            (w >>> 24) & 0x0f,
-            w & 0xff,
-            (w >>> 16) & 0xff,
-          );
-          break;
+    // Each case gives its new object this decoder and its ID right after constructing it:
+    // a store site per class stays monomorphic, where one store after the switch would see
+    // the objects of all 19 classes and be slow.
+    switch (kind) {
+      case BTF_KIND.INT: {
+        const w = view.getUint32(off + 12, le);
+        t = new Int(this.name(id, nameOff), sizeType, intEncoding(w), intBits(w), intBitOffset(w));
+        t._src = this;
+        t._id = id;
+        break;
+      }
+      case BTF_KIND.PTR:
+        this.check(id, sizeType, 'pointee');
+        t = new Pointer(VOID);
+        t._target = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.ARRAY:
+        this.check(id, view.getUint32(off + 12, le), 'element');
+        this.check(id, view.getUint32(off + 16, le), 'index');
+        t = new ArrayType(VOID, VOID, view.getUint32(off + 20, le));
+        t._type = undefined;
+        t._index = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.STRUCT:
+      case BTF_KIND.UNION:
+        for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+          this.checkName(id, view.getUint32(p, le));
+          this.check(id, view.getUint32(p + 4, le), 'member');
         }
-        case BTF_KIND.PTR:
-          this.check(id, sizeType, 'pointee');
-          t = new Pointer(VOID);
-          t._target = undefined;
-          break;
-        case BTF_KIND.ARRAY:
-          this.check(id, view.getUint32(off + 12, le), 'element');
-          this.check(id, view.getUint32(off + 16, le), 'index');
-          t = new ArrayType(VOID, VOID, view.getUint32(off + 20, le));
-          t._type = undefined;
-          t._index = undefined;
-          break;
-        case BTF_KIND.STRUCT:
-        case BTF_KIND.UNION:
-          for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
-            this.checkName(id, view.getUint32(p, le));
-            this.check(id, view.getUint32(p + 4, le), 'member');
-          }
-          t =
-            kind === BTF_KIND.STRUCT
-              ? new Struct(this.name(id, nameOff), sizeType, NO_MEMBERS)
-              : new Union(this.name(id, nameOff), sizeType, NO_MEMBERS);
-          t._members = undefined;
-          break;
-        case BTF_KIND.ENUM:
-        case BTF_KIND.ENUM64: {
-          const step = kind === BTF_KIND.ENUM ? 8 : 12;
-          for (let i = 0, p = off + 12; i < vlen; i++, p += step) {
-            this.checkName(id, view.getUint32(p, le));
-          }
-          t = new Enum(
-            this.name(id, nameOff),
-            sizeType,
-            NO_VALUES,
-            kflag,
-            kind === BTF_KIND.ENUM64,
-          );
-          t._values = undefined;
-          break;
+        t =
+          kind === BTF_KIND.STRUCT
+            ? new Struct(this.name(id, nameOff), sizeType, NO_MEMBERS)
+            : new Union(this.name(id, nameOff), sizeType, NO_MEMBERS);
+        t._members = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.ENUM:
+      case BTF_KIND.ENUM64: {
+        const step = kind === BTF_KIND.ENUM ? 8 : 12;
+        for (let i = 0, p = off + 12; i < vlen; i++, p += step) {
+          this.checkName(id, view.getUint32(p, le));
         }
-        case BTF_KIND.FWD:
-          t = new Fwd(this.name(id, nameOff), kflag ? 'union' : 'struct');
-          break;
-        case BTF_KIND.TYPEDEF:
-          this.check(id, sizeType, 'target');
-          t = new Typedef(this.name(id, nameOff), VOID);
-          t._type = undefined;
-          break;
-        case BTF_KIND.VOLATILE:
-          this.check(id, sizeType, 'target');
-          t = new Volatile(VOID);
-          t._type = undefined;
-          break;
-        case BTF_KIND.CONST:
-          this.check(id, sizeType, 'target');
-          t = new Const(VOID);
-          t._type = undefined;
-          break;
-        case BTF_KIND.RESTRICT:
-          this.check(id, sizeType, 'target');
-          t = new Restrict(VOID);
-          t._type = undefined;
-          break;
-        case BTF_KIND.FUNC: {
-          const linkage = FUNC_LINKAGES[vlen];
-          if (linkage === undefined) {
-            throw new FormatError(`btf: type id ${id}: FUNC has unknown linkage ${vlen}`, {
+        t = new Enum(this.name(id, nameOff), sizeType, NO_VALUES, kflag, kind === BTF_KIND.ENUM64);
+        t._values = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      }
+      case BTF_KIND.FWD:
+        t = new Fwd(this.name(id, nameOff), kflag ? 'union' : 'struct');
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.TYPEDEF:
+        this.check(id, sizeType, 'target');
+        t = new Typedef(this.name(id, nameOff), VOID);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.VOLATILE:
+        this.check(id, sizeType, 'target');
+        t = new Volatile(VOID);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.CONST:
+        this.check(id, sizeType, 'target');
+        t = new Const(VOID);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.RESTRICT:
+        this.check(id, sizeType, 'target');
+        t = new Restrict(VOID);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.FUNC: {
+        const linkage = FUNC_LINKAGES[vlen];
+        if (linkage === undefined) {
+          throw new FormatError(`btf: type id ${id}: FUNC has unknown linkage ${vlen}`, {
+            typeID: id,
+          });
+        }
+        this.check(id, sizeType, 'prototype');
+        if (this.kindOf(sizeType) !== BTF_KIND.FUNC_PROTO) {
+          throw new FormatError(
+            `btf: type id ${id}: FUNC type id ${sizeType} is not a FUNC_PROTO`,
+            {
               typeID: id,
-            });
-          }
-          this.check(id, sizeType, 'prototype');
-          if (this.kindOf(sizeType) !== BTF_KIND.FUNC_PROTO) {
+            },
+          );
+        }
+        t = new Func(this.name(id, nameOff), PLACEHOLDER_PROTO, linkage);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      }
+      case BTF_KIND.FUNC_PROTO: {
+        this.check(id, sizeType, 'return');
+        // Only the nameless trailing marker of varargs may be void; the kernel rejects any
+        // other void parameter, and the model could not encode it back unchanged.
+        for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
+          const ref = view.getUint32(p + 4, le);
+          this.checkName(id, view.getUint32(p, le));
+          this.check(id, ref, 'parameter');
+          if (ref === 0 && (i !== vlen - 1 || view.getUint32(p, le) !== 0)) {
             throw new FormatError(
-              `btf: type id ${id}: FUNC type id ${sizeType} is not a FUNC_PROTO`,
-              {
-                typeID: id,
-              },
+              `btf: type id ${id}: parameter ${i} of FUNC_PROTO is void but not the varargs marker`,
+              { typeID: id },
             );
           }
-          t = new Func(this.name(id, nameOff), PLACEHOLDER_PROTO, linkage);
-          t._type = undefined;
-          break;
         }
-        case BTF_KIND.FUNC_PROTO: {
-          this.check(id, sizeType, 'return');
-          // Only the nameless trailing marker of varargs may be void; the kernel rejects any
-          // other void parameter, and the model could not encode it back unchanged.
-          for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
-            const ref = view.getUint32(p + 4, le);
-            this.checkName(id, view.getUint32(p, le));
-            this.check(id, ref, 'parameter');
-            if (ref === 0 && (i !== vlen - 1 || view.getUint32(p, le) !== 0)) {
-              throw new FormatError(
-                `btf: type id ${id}: parameter ${i} of FUNC_PROTO is void but not the varargs marker`,
-                { typeID: id },
-              );
-            }
-          }
-          const last = off + 12 + (vlen - 1) * 8;
-          const variadic =
-            vlen > 0 && view.getUint32(last, le) === 0 && view.getUint32(last + 4, le) === 0;
-          t = new FuncProto(VOID, NO_PARAMS, variadic);
-          t._returnType = undefined;
-          t._params = undefined;
-          break;
-        }
-        case BTF_KIND.VAR: {
-          const l = view.getUint32(off + 12, le);
-          const linkage = VAR_LINKAGES[l];
-          if (linkage === undefined) {
-            throw new FormatError(`btf: type id ${id}: VAR has unknown linkage ${l}`, {
-              typeID: id,
-            });
-          }
-          this.check(id, sizeType, 'target');
-          t = new Var(this.name(id, nameOff), VOID, linkage);
-          t._type = undefined;
-          break;
-        }
-        case BTF_KIND.DATASEC:
-          for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
-            this.check(id, view.getUint32(p, le), 'variable');
-          }
-          t = new Datasec(this.name(id, nameOff), sizeType, NO_VARS);
-          t._vars = undefined;
-          break;
-        case BTF_KIND.FLOAT:
-          t = new Float(this.name(id, nameOff), sizeType);
-          break;
-        case BTF_KIND.DECL_TAG:
-          this.check(id, sizeType, 'target');
-          t = new DeclTag(this.name(id, nameOff), VOID, view.getInt32(off + 12, le), kflag);
-          t._type = undefined;
-          break;
-        case BTF_KIND.TYPE_TAG:
-          this.check(id, sizeType, 'target');
-          t = new TypeTag(this.name(id, nameOff), VOID, kflag);
-          t._type = undefined;
-          break;
-        default:
-          throw new NotSupportedError(
-            `btf: type id ${id}: kind ${kindName(kind)} is not supported`,
-          );
+        const last = off + 12 + (vlen - 1) * 8;
+        const variadic =
+          vlen > 0 && view.getUint32(last, le) === 0 && view.getUint32(last + 4, le) === 0;
+        t = new FuncProto(VOID, NO_PARAMS, variadic);
+        t._returnType = undefined;
+        t._params = undefined;
+        t._src = this;
+        t._id = id;
+        break;
       }
-    } finally {
-      decoding.src = undefined;
-      decoding.id = 0;
+      case BTF_KIND.VAR: {
+        const l = view.getUint32(off + 12, le);
+        const linkage = VAR_LINKAGES[l];
+        if (linkage === undefined) {
+          throw new FormatError(`btf: type id ${id}: VAR has unknown linkage ${l}`, {
+            typeID: id,
+          });
+        }
+        this.check(id, sizeType, 'target');
+        t = new Var(this.name(id, nameOff), VOID, linkage);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      }
+      case BTF_KIND.DATASEC:
+        for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+          this.check(id, view.getUint32(p, le), 'variable');
+        }
+        t = new Datasec(this.name(id, nameOff), sizeType, NO_VARS);
+        t._vars = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.FLOAT:
+        t = new Float(this.name(id, nameOff), sizeType);
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.DECL_TAG:
+        this.check(id, sizeType, 'target');
+        t = new DeclTag(this.name(id, nameOff), VOID, view.getInt32(off + 12, le), kflag);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      case BTF_KIND.TYPE_TAG:
+        this.check(id, sizeType, 'target');
+        t = new TypeTag(this.name(id, nameOff), VOID, kflag);
+        t._type = undefined;
+        t._src = this;
+        t._id = id;
+        break;
+      default:
+        throw new NotSupportedError(`btf: type id ${id}: kind ${kindName(kind)} is not supported`);
     }
     this.store(id - this.firstTypeID, t);
     return t;
@@ -405,7 +427,7 @@ export class TypeDecoder implements ChildSource {
     const off = this.offsets[id - this.firstTypeID]!;
     const info = view.getUint32(off + 4, le);
     const sizeType = view.getUint32(off + 8, le);
-    const vlen = info & 0xffff_ff;
+    const vlen = infoVlen(info);
     switch (t.kind) {
       case 'pointer':
         t._target ??= this.ref(sizeType);
@@ -429,15 +451,15 @@ export class TypeDecoder implements ChildSource {
       case 'struct':
       case 'union': {
         if (t._members !== undefined) return;
-        const kflag = info >>> 31 === 1;
+        const kflag = infoKflag(info);
         const members: Member[] = new Array(vlen);
         for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
           const o = view.getUint32(p + 8, le);
           members[i] = {
             name: this.name(id, view.getUint32(p, le)),
             type: this.ref(view.getUint32(p + 4, le)),
-            bitOffset: kflag ? o & 0xffffff : o,
-            bitfieldSize: kflag ? o >>> 24 : 0,
+            bitOffset: memberBitOffset(kflag, o),
+            bitfieldSize: memberBitfieldSize(kflag, o),
           };
         }
         t._members = members;
@@ -491,8 +513,16 @@ export class TypeDecoder implements ChildSource {
         t._vars = vars;
         return;
       }
-      default:
+      case 'void':
+      case 'int':
+      case 'fwd':
+      case 'float':
         return;
+      default: {
+        // Every kind is listed above: the compiler rejects this line when one is missing.
+        const missing: never = t;
+        throw new TypeError(`btf: fill: unknown type ${String(missing)}`);
+      }
     }
   }
 }

@@ -1,4 +1,4 @@
-// FNV-1a, 32 bits, the hash of the name index and the string table writer: quick on short
+// FNV-1a, 32 bits, the hash of the name index: quick on short
 // names, and good enough for their bucket chains and linear probing.
 
 /** The FNV-1a offset basis. */

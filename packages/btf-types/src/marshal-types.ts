@@ -1,5 +1,17 @@
-import { assembleBtf, BTF_KIND, BtfError, type RawBtf } from '@btfkit/wire';
-import type { StringTableWriter } from './string-table-writer.js';
+import {
+  assembleBtf,
+  BTF_KIND,
+  BTF_MAX_VLEN,
+  BtfError,
+  ByteWriter,
+  MEMBER_BIT_OFFSET_LIMIT,
+  MEMBER_BITFIELD_SIZE_LIMIT,
+  makeInfo,
+  makeIntWord,
+  packMemberOffset,
+  type RawBtf,
+  type StringTableBuilder,
+} from '@btfkit/wire';
 import type { Type } from './types.js';
 
 /** Byte order of an encoded blob. */
@@ -67,7 +79,7 @@ export interface EncodeTypesInput {
   /** The ID of any type a record references. */
   readonly idOf: (t: Type) => number;
   /** Where names go; a base's table for split BTF. */
-  readonly strings: StringTableWriter;
+  readonly strings: StringTableBuilder;
   /**
    * The type of ID `id` when it is one of {@link types} (decoded), else undefined: with a
    * {@link source}, a reference that still points where the record pointed is taken from the
@@ -83,7 +95,7 @@ export interface EncodeTypesInput {
   /**
    * With a {@link source}, the index of each type's record in it (-1: none), when the types
    * are not the source's in its own order (a Builder's). Names are then only keyed by their
-   * offsets in the source (see `StringTableWriter.keyBy`), and no record is copied.
+   * offsets in the source (see `StringTableBuilder.keyBy`), and no record is copied.
    */
   readonly sourceIndex?: Int32Array;
   /**
@@ -123,7 +135,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
   let capacity = types.length * 24 + 64;
   if (index !== undefined) capacity = recordBytes(index, types.length, srcOffsets!, srcTypes!);
   else if (srcTypes !== undefined) capacity = srcTypes.byteLength + 4096;
-  const w = new Writer(le, capacity);
+  const w = new ByteWriter(le, capacity);
   let placeholderID = 0;
   const placeholder = (): number => {
     if (placeholderID === 0) placeholderID = firstTypeID + types.length;
@@ -184,14 +196,14 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
       case 'void':
         throw new BtfError(`btf: type id ${id}: void cannot be encoded as a type; it is ID 0`);
       case 'int':
-        w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.INT, 0, false), t.size);
-        w.u32(((t.encoding & 0x0f) << 24) | ((t.bitOffset & 0xff) << 16) | (t.bits & 0xff));
+        w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.INT, 0, false), t.size);
+        w.u32(makeIntWord(t.encoding, t.bitOffset, t.bits));
         break;
       case 'pointer':
-        w.head(0, info(BTF_KIND.PTR, 0, false), ref(t.target, 8));
+        w.u32x3(0, makeInfo(BTF_KIND.PTR, 0, false), ref(t.target, 8));
         break;
       case 'array':
-        w.head(0, info(BTF_KIND.ARRAY, 0, false), 0);
+        w.u32x3(0, makeInfo(BTF_KIND.ARRAY, 0, false), 0);
         w.u32(ref(t.type, 12));
         w.u32(ref(t.index, 16));
         w.u32(t.nelems);
@@ -202,18 +214,25 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         let kflag = false;
         for (const m of members) if (m.bitfieldSize !== 0) kflag = true;
         const kind = t.kind === 'struct' ? BTF_KIND.STRUCT : BTF_KIND.UNION;
-        w.head(strings.addAt(t.name, hint(0)), info(kind, vlen(id, members.length), kflag), t.size);
+        w.u32x3(
+          strings.addAt(t.name, hint(0)),
+          makeInfo(kind, vlen(id, members.length), kflag),
+          t.size,
+        );
         for (let j = 0; j < members.length; j++) {
           const m = members[j]!;
           w.u32(strings.addAt(m.name, hint(12 + 12 * j)));
           w.u32(ref(m.type, 16 + 12 * j));
           if (kflag) {
-            if (m.bitOffset > 0xffffff || m.bitfieldSize > 0xff) {
+            if (
+              m.bitOffset > MEMBER_BIT_OFFSET_LIMIT ||
+              m.bitfieldSize > MEMBER_BITFIELD_SIZE_LIMIT
+            ) {
               throw new BtfError(
                 `btf: type id ${id}: member '${m.name}' bit offset ${m.bitOffset} or bitfield size ${m.bitfieldSize} does not fit`,
               );
             }
-            w.u32(((m.bitfieldSize << 24) | m.bitOffset) >>> 0);
+            w.u32(packMemberOffset(true, m.bitOffset, m.bitfieldSize));
           } else {
             w.u32(m.bitOffset);
           }
@@ -224,14 +243,14 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         const n = vlen(id, t.values.length);
         if (t.enum64 && san.enum64) {
           const ph = placeholder();
-          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.UNION, n, false), t.size);
+          w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.UNION, n, false), t.size);
           for (const v of t.values) {
             w.u32(strings.add(v.name));
             w.u32(ph);
             w.u32(0);
           }
         } else if (t.enum64) {
-          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.ENUM64, n, t.signed), t.size);
+          w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.ENUM64, n, t.signed), t.size);
           for (let j = 0; j < t.values.length; j++) {
             const v = t.values[j]!;
             const u = BigInt.asUintN(64, v.value);
@@ -240,9 +259,9 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
             w.u32(Number(u >> 32n));
           }
         } else {
-          w.head(
+          w.u32x3(
             strings.addAt(t.name, hint(0)),
-            info(BTF_KIND.ENUM, n, t.signed && !san.enum64),
+            makeInfo(BTF_KIND.ENUM, n, t.signed && !san.enum64),
             t.size,
           );
           for (let j = 0; j < t.values.length; j++) {
@@ -262,28 +281,40 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         break;
       }
       case 'fwd':
-        w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.FWD, 0, t.fwdKind === 'union'), 0);
+        w.u32x3(
+          strings.addAt(t.name, hint(0)),
+          makeInfo(BTF_KIND.FWD, 0, t.fwdKind === 'union'),
+          0,
+        );
         break;
       case 'typedef':
-        w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.TYPEDEF, 0, false), ref(t.type, 8));
+        w.u32x3(
+          strings.addAt(t.name, hint(0)),
+          makeInfo(BTF_KIND.TYPEDEF, 0, false),
+          ref(t.type, 8),
+        );
         break;
       case 'volatile':
-        w.head(0, info(BTF_KIND.VOLATILE, 0, false), ref(t.type, 8));
+        w.u32x3(0, makeInfo(BTF_KIND.VOLATILE, 0, false), ref(t.type, 8));
         break;
       case 'const':
-        w.head(0, info(BTF_KIND.CONST, 0, false), ref(t.type, 8));
+        w.u32x3(0, makeInfo(BTF_KIND.CONST, 0, false), ref(t.type, 8));
         break;
       case 'restrict':
-        w.head(0, info(BTF_KIND.RESTRICT, 0, false), ref(t.type, 8));
+        w.u32x3(0, makeInfo(BTF_KIND.RESTRICT, 0, false), ref(t.type, 8));
         break;
       case 'func':
         if (san.func) {
-          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.TYPEDEF, 0, false), ref(t.type, 8));
+          w.u32x3(
+            strings.addAt(t.name, hint(0)),
+            makeInfo(BTF_KIND.TYPEDEF, 0, false),
+            ref(t.type, 8),
+          );
         } else {
           const linkage = strip ? 0 : FUNC_LINKAGE[t.linkage];
-          w.head(
+          w.u32x3(
             strings.addAt(t.name, hint(0)),
-            info(BTF_KIND.FUNC, linkage, false),
+            makeInfo(BTF_KIND.FUNC, linkage, false),
             ref(t.type, 8),
           );
         }
@@ -291,9 +322,9 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
       case 'func_proto': {
         const n = vlen(id, t.params.length + (t.variadic ? 1 : 0));
         if (san.func) {
-          w.head(0, info(BTF_KIND.ENUM, n, false), 4);
+          w.u32x3(0, makeInfo(BTF_KIND.ENUM, n, false), 4);
         } else {
-          w.head(0, info(BTF_KIND.FUNC_PROTO, n, false), ref(t.returnType, 8));
+          w.u32x3(0, makeInfo(BTF_KIND.FUNC_PROTO, n, false), ref(t.returnType, 8));
         }
         for (let j = 0; j < t.params.length; j++) {
           const p = t.params[j]!;
@@ -313,19 +344,19 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
       }
       case 'var':
         if (san.datasec) {
-          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.INT, 0, false), 1);
+          w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.INT, 0, false), 1);
           w.u32(8);
         } else {
-          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.VAR, 0, false), ref(t.type, 8));
+          w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.VAR, 0, false), ref(t.type, 8));
           w.u32(VAR_LINKAGE[t.linkage]);
         }
         break;
       case 'datasec': {
         const n = vlen(id, t.vars.length);
         if (san.datasec) {
-          w.head(
+          w.u32x3(
             strings.add(t.name.replace(/[.?]/g, '_')),
-            info(BTF_KIND.STRUCT, n, false),
+            makeInfo(BTF_KIND.STRUCT, n, false),
             t.size,
           );
           for (const v of t.vars) {
@@ -335,7 +366,7 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
           }
         } else {
           const name = san.qmarkDatasec && t.name.startsWith('?') ? `_${t.name.slice(1)}` : t.name;
-          w.head(strings.addAt(name, hint(0)), info(BTF_KIND.DATASEC, n, false), t.size);
+          w.u32x3(strings.addAt(name, hint(0)), makeInfo(BTF_KIND.DATASEC, n, false), t.size);
           for (let j = 0; j < t.vars.length; j++) {
             const v = t.vars[j]!;
             w.u32(ref(v.type, 12 + 12 * j));
@@ -346,35 +377,35 @@ export function encodeTypes(input: EncodeTypesInput, options: MarshalOptions = {
         break;
       }
       case 'float':
-        if (san.float) w.head(0, info(BTF_KIND.STRUCT, 0, false), t.size);
-        else w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.FLOAT, 0, false), t.size);
+        if (san.float) w.u32x3(0, makeInfo(BTF_KIND.STRUCT, 0, false), t.size);
+        else w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.FLOAT, 0, false), t.size);
         break;
       case 'decl_tag':
         if (san.declTag) {
-          w.head(strings.addAt(t.name, hint(0)), info(BTF_KIND.INT, 0, false), 1);
+          w.u32x3(strings.addAt(t.name, hint(0)), makeInfo(BTF_KIND.INT, 0, false), 1);
           w.u32(8);
         } else {
-          w.head(
+          w.u32x3(
             strings.addAt(t.name, hint(0)),
-            info(BTF_KIND.DECL_TAG, 0, t.attribute),
+            makeInfo(BTF_KIND.DECL_TAG, 0, t.attribute),
             ref(t.type, 8),
           );
           w.u32(t.componentIdx >>> 0);
         }
         break;
       case 'type_tag':
-        if (san.typeTag) w.head(0, info(BTF_KIND.CONST, 0, false), ref(t.type, 8));
+        if (san.typeTag) w.u32x3(0, makeInfo(BTF_KIND.CONST, 0, false), ref(t.type, 8));
         else
-          w.head(
+          w.u32x3(
             strings.addAt(t.name, hint(0)),
-            info(BTF_KIND.TYPE_TAG, 0, t.attribute),
+            makeInfo(BTF_KIND.TYPE_TAG, 0, t.attribute),
             ref(t.type, 8),
           );
         break;
     }
   }
   if (placeholderID !== 0) {
-    w.head(strings.add('enum64_placeholder'), info(BTF_KIND.INT, 0, false), 1);
+    w.u32x3(strings.add('enum64_placeholder'), makeInfo(BTF_KIND.INT, 0, false), 1);
     w.u32(8);
   }
   return assembleBtf(w.finish(), strings.finish(), le);
@@ -396,63 +427,11 @@ function recordBytes(
   return size;
 }
 
-function info(kind: number, vlen: number, kflag: boolean): number {
-  return ((kflag ? 0x80000000 : 0) | (kind << 24) | vlen) >>> 0;
-}
-
 function vlen(id: number, n: number): number {
-  if (n > 0xffff)
-    throw new BtfError(`btf: type id ${id}: ${n} members, values or parameters; at most 65535`);
+  if (n > BTF_MAX_VLEN) {
+    throw new BtfError(
+      `btf: type id ${id}: ${n} members, values or parameters; at most ${BTF_MAX_VLEN}`,
+    );
+  }
   return n;
-}
-
-/** A doubling buffer of 32-bit words in one byte order. */
-class Writer {
-  private buf: Uint8Array;
-  private view: DataView;
-  /** `buf.byteLength` in a field: cheaper to read than a typed array's length in V8. */
-  private cap: number;
-  private pos = 0;
-  private readonly le: boolean;
-
-  constructor(le: boolean, capacity: number) {
-    this.le = le;
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
-    this.cap = capacity;
-  }
-
-  bytes(src: Uint8Array): void {
-    while (this.pos + src.byteLength > this.cap) this.grow();
-    this.buf.set(src, this.pos);
-    this.pos += src.byteLength;
-  }
-
-  u32(v: number): void {
-    if (this.pos + 4 > this.cap) this.grow();
-    this.view.setUint32(this.pos, v >>> 0, this.le);
-    this.pos += 4;
-  }
-
-  head(nameOff: number, info: number, sizeType: number): void {
-    if (this.pos + 12 > this.cap) this.grow();
-    const v = this.view;
-    const p = this.pos;
-    v.setUint32(p, nameOff, this.le);
-    v.setUint32(p + 4, info, this.le);
-    v.setUint32(p + 8, sizeType >>> 0, this.le);
-    this.pos = p + 12;
-  }
-
-  private grow(): void {
-    const next = new Uint8Array(Math.max(this.cap * 2, 64));
-    next.set(this.buf);
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-    this.cap = next.byteLength;
-  }
-
-  finish(): Uint8Array {
-    return this.buf.subarray(0, this.pos);
-  }
 }

@@ -1,4 +1,5 @@
 import type { RawBtf, StringTable } from '@btfkit/wire';
+import { essentialName } from './essential-name.js';
 import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
 
 const encoder = new TextEncoder();
@@ -64,6 +65,26 @@ export class NameIndex {
           (query ? equalsAt(loc.bytes, loc.rel, query) : equalsString(loc.bytes, loc.rel, name));
       }
       if (hit) out.push(raw.firstTypeID + i - 1);
+    }
+    return out;
+  }
+
+  /**
+   * The IDs of the types whose essential name (see {@link essentialName}) is `name`,
+   * ascending: `foo`, `foo___v1` and `foo___v2` for `foo`. Builds the index if needed: the
+   * essential name is what it is keyed by.
+   */
+  lookupEssential(name: string): number[] {
+    this.scanned = true;
+    if (!this.heads) this.build();
+    let h = FNV_OFFSET;
+    for (const b of encoder.encode(name)) h = Math.imul(h ^ b, FNV_PRIME);
+    const raw = this.raw;
+    const view = raw.reader.view;
+    const out: number[] = [];
+    for (let i = this.heads![(h >>> 0) & this.mask]!; i !== 0; i = this.next![i - 1]!) {
+      const full = raw.name(view.getUint32(raw.offsets[i - 1]!, raw.littleEndian));
+      if (full !== undefined && essentialName(full) === name) out.push(raw.firstTypeID + i - 1);
     }
     return out;
   }

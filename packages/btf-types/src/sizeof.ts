@@ -1,20 +1,20 @@
-import { BtfError } from '@btfkit/wire';
+import { BtfError, MAX_RESOLVE_DEPTH } from '@btfkit/wire';
 import type { Type } from './types.js';
-import { MAX_RESOLVE_DEPTH } from './underlying-type.js';
 
 /** Size of a pointer in bytes: BPF is a 64-bit target, as libbpf's BPF pointer size says. */
 export const POINTER_SIZE = 8;
 
 /**
  * The size in bytes of a value of `type`, as libbpf's `btf__resolve_size` computes it:
- * through typedefs, qualifiers, type tags and variables, multiplying array lengths.
- * @throws BtfError for types without a size (void, functions, forward declarations, tags),
- *   for a size past 2^53, and after {@link MAX_RESOLVE_DEPTH} levels (a cycle)
+ * through typedefs, qualifiers, tags and variables, multiplying array lengths, visiting at
+ * most {@link MAX_RESOLVE_DEPTH} types as libbpf does (the start and 31 references).
+ * @throws BtfError for types without a size (void, functions, forward declarations), for a
+ *   size past 2^53, and for a chain of more than {@link MAX_RESOLVE_DEPTH} types (a cycle)
  */
 export function sizeof(type: Type): number {
   let t = type;
   let nelems = 1;
-  for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
+  for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
     switch (t.kind) {
       case 'int':
       case 'float':
@@ -30,6 +30,7 @@ export function sizeof(type: Type): number {
       case 'volatile':
       case 'restrict':
       case 'type_tag':
+      case 'decl_tag':
       case 'var':
         t = t.type;
         break;
@@ -37,12 +38,17 @@ export function sizeof(type: Type): number {
         nelems *= t.nelems;
         t = t.type;
         break;
-      default:
+      case 'void':
+      case 'fwd':
+      case 'func':
+      case 'func_proto':
         throw new BtfError(`btf: ${type.kind} '${type.name}': ${t.kind} has no size`);
+      default:
+        return t satisfies never;
     }
   }
   throw new BtfError(
-    `btf: ${type.kind} '${type.name}': size needs more than ${MAX_RESOLVE_DEPTH} levels (a cycle?)`,
+    `btf: ${type.kind} '${type.name}': size needs more than ${MAX_RESOLVE_DEPTH} types (a cycle?)`,
   );
 }
 

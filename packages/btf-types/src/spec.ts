@@ -1,9 +1,17 @@
-import { BTF_KIND, FormatError, MultipleMatchesError, NotFoundError, RawBtf } from '@btfkit/wire';
+import {
+  BTF_KIND,
+  type BtfKindName,
+  FormatError,
+  infoKind,
+  MultipleMatchesError,
+  NotFoundError,
+  RawBtf,
+  StringTableBuilder,
+} from '@btfkit/wire';
 import { copyTypes } from './copy-types.js';
 import { TypeDecoder } from './decode-types.js';
 import { type ByteOrder, encodeTypes, type MarshalOptions } from './marshal-types.js';
 import { ALL_KINDS, NameIndex } from './name-index.js';
-import { StringTableWriter } from './string-table-writer.js';
 import { type DeclTag, type Type, type TypeKind, type TypeOfKind, VOID } from './types.js';
 
 /** Options for {@link Spec.parse}. */
@@ -106,6 +114,18 @@ export class Spec implements Iterable<Type> {
    */
   anyTypesByName(name: string): Type[] {
     const ids = this.idsByName(name);
+    if (ids.length === 0) throw new NotFoundError(`btf: type '${name}': not found`);
+    return ids.map((id) => this.typeByID(id));
+  }
+
+  /**
+   * Every type whose name is `name` or whose essential name is `name` (see
+   * {@link essentialName}): `struct foo___v1` and `struct foo` for `foo`, as CO-RE matches
+   * flavors. Base types first, in ID order.
+   * @throws NotFoundError when no type matches
+   */
+  anyTypesByEssentialName(name: string): Type[] {
+    const ids = this.idsByEssentialName(name);
     if (ids.length === 0) throw new NotFoundError(`btf: type '${name}': not found`);
     return ids.map((id) => this.typeByID(id));
   }
@@ -232,7 +252,7 @@ export class Spec implements Iterable<Type> {
     for (let id = first; id < this.nextTypeID; id++) {
       types[id - first] = copy ? this.decoder.cached(id) : this.typeByID(id);
     }
-    const strings = new StringTableWriter(this.base?.raw.strings);
+    const strings = new StringTableBuilder(this.base?.raw.strings);
     strings.seed(this.raw.strings);
     const decoder = this.decoder;
     return encodeTypes(
@@ -265,6 +285,14 @@ export class Spec implements Iterable<Type> {
     return [...this.base.idsByName(name, kinds), ...own];
   }
 
+  private idsByEssentialName(name: string): number[] {
+    if (!this.names) this.names = new NameIndex(this.raw);
+    const own = [...new Set([...this.names.lookupEssential(name), ...this.names.lookup(name)])];
+    own.sort((a, b) => a - b);
+    if (!this.base) return own;
+    return [...this.base.idsByEssentialName(name), ...own];
+  }
+
   private tags(): Map<number, number[]> {
     if (this.tagIndex) return this.tagIndex;
     const index = new Map<number, number[]>();
@@ -272,8 +300,7 @@ export class Spec implements Iterable<Type> {
     const view = raw.reader.view;
     for (let i = 0; i < raw.offsets.length; i++) {
       const off = raw.offsets[i]!;
-      if (((view.getUint32(off + 4, raw.littleEndian) >>> 24) & 0x7f) !== BTF_KIND.DECL_TAG)
-        continue;
+      if (infoKind(view.getUint32(off + 4, raw.littleEndian)) !== BTF_KIND.DECL_TAG) continue;
       const target = view.getUint32(off + 8, raw.littleEndian);
       const list = index.get(target);
       if (list) list.push(raw.firstTypeID + i);
@@ -284,31 +311,35 @@ export class Spec implements Iterable<Type> {
   }
 }
 
-const KIND_BY_WIRE: readonly (TypeKind | undefined)[] = [
-  'void',
-  'int',
-  'pointer',
-  'array',
-  'struct',
-  'union',
-  'enum',
-  'fwd',
-  'typedef',
-  'volatile',
-  'const',
-  'restrict',
-  'func',
-  'func_proto',
-  'var',
-  'datasec',
-  'float',
-  'decl_tag',
-  'type_tag',
-  'enum',
-];
+/**
+ * The model kind each wire kind decodes to. The mapped type makes the compiler reject a
+ * table that misses a kind of `BTF_KIND`.
+ */
+const MODEL_KIND: { readonly [K in BtfKindName]: TypeKind } = {
+  UNKN: 'void',
+  INT: 'int',
+  PTR: 'pointer',
+  ARRAY: 'array',
+  STRUCT: 'struct',
+  UNION: 'union',
+  ENUM: 'enum',
+  FWD: 'fwd',
+  TYPEDEF: 'typedef',
+  VOLATILE: 'volatile',
+  CONST: 'const',
+  RESTRICT: 'restrict',
+  FUNC: 'func',
+  FUNC_PROTO: 'func_proto',
+  VAR: 'var',
+  DATASEC: 'datasec',
+  FLOAT: 'float',
+  DECL_TAG: 'decl_tag',
+  TYPE_TAG: 'type_tag',
+  ENUM64: 'enum',
+};
 
 /** For each model kind, the mask of the wire kinds that decode to it (`1 << BTF_KIND_*`). */
 const WIRE_KINDS = {} as Record<TypeKind, number>;
-KIND_BY_WIRE.forEach((k, wire) => {
-  if (k !== undefined) WIRE_KINDS[k] = (WIRE_KINDS[k] ?? 0) | (1 << wire);
-});
+for (const [name, k] of Object.entries(MODEL_KIND) as [BtfKindName, TypeKind][]) {
+  WIRE_KINDS[k] = (WIRE_KINDS[k] ?? 0) | (1 << BTF_KIND[name]);
+}

@@ -71,19 +71,11 @@ abstract class TypeBase {
   constructor() {
     // Plain stores, not class fields: a field initializer shared by every subclass defines
     // properties on objects of 19 shapes, which V8 does far more slowly than these stores.
-    // Set here, in the constructor of each class, rather than by the decoder afterwards:
-    // there the object could be of any of the 19 classes, and such stores are slow too.
-    this._src = decoding.src;
-    this._id = decoding.id;
+    // The decoder overwrites both right after constructing a decoded type.
+    this._src = undefined;
+    this._id = 0;
   }
 }
-
-/**
- * The decoder and type ID of the type being decoded, which {@link TypeBase} gives the object
- * under construction; undefined and 0 at any other time (a type built by hand).
- * @internal
- */
-export const decoding: { src: ChildSource | undefined; id: number } = { src: undefined, id: 0 };
 
 /** Resolves the pending children of a decoded type, then returns it. */
 function pull<T extends Type>(t: T): T {

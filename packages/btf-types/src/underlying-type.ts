@@ -1,11 +1,7 @@
-import { BtfError } from '@btfkit/wire';
+import { BtfError, MAX_RESOLVE_DEPTH } from '@btfkit/wire';
 import type { Type } from './types.js';
 
-/**
- * How many typedefs, qualifiers and array levels a resolution follows before giving up. The
- * same limit as libbpf's `MAX_RESOLVE_DEPTH`; a longer chain is either a cycle or bogus input.
- */
-export const MAX_RESOLVE_DEPTH = 32;
+export { MAX_RESOLVE_DEPTH };
 
 const QUALIFIERS: ReadonlySet<Type['kind']> = new Set([
   'const',
@@ -15,10 +11,13 @@ const QUALIFIERS: ReadonlySet<Type['kind']> = new Set([
 ]);
 const QUALIFIERS_AND_TYPEDEFS: ReadonlySet<Type['kind']> = new Set([...QUALIFIERS, 'typedef']);
 
-/** Follows `type` while its kind is in `skip`, at most {@link MAX_RESOLVE_DEPTH} levels. */
+/**
+ * Follows `type` while its kind is in `skip`, visiting at most {@link MAX_RESOLVE_DEPTH} types
+ * as libbpf's `btf__resolve_type` does.
+ */
 function skipKinds(type: Type, skip: ReadonlySet<Type['kind']>, what: string): Type {
   let t = type;
-  for (let depth = 0; depth <= MAX_RESOLVE_DEPTH; depth++) {
+  for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
     if (!skip.has(t.kind)) return t;
     t = (t as Extract<Type, { kind: 'typedef' }>).type;
   }

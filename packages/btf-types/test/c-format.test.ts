@@ -4,16 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import {
-  BTF_KIND,
-  type BtfRecord,
-  encodeBtf,
-  FormatError,
-  NotFoundError,
-  RawBtf,
-  StringTableBuilder,
-} from '@btfkit/wire';
+import { BTF_KIND, type BtfRecord, FormatError, NotFoundError, RawBtf } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { blob as buildBlob, intRecord } from '../../../tooling/test-blobs.ts';
 import {
   C_EPILOGUE,
   C_PREAMBLE,
@@ -129,20 +122,10 @@ function findType(raw: RawBtf, name: string): number {
 
 /** Builds a little-endian blob from records whose names are given as strings. */
 function blob(build: (name: (s: string) => number) => BtfRecord[]): RawBtf {
-  const strings = new StringTableBuilder();
-  const records = build((s) => strings.add(s));
-  return RawBtf.parse(encodeBtf({ records, strings: strings.finish(), littleEndian: true }));
+  return RawBtf.parse(buildBlob(build));
 }
 
-const INT = (nameOff: number): BtfRecord => ({
-  kind: BTF_KIND.INT,
-  nameOff,
-  kflag: false,
-  size: 4,
-  encoding: 1,
-  bitOffset: 0,
-  bits: 32,
-});
+const INT = intRecord;
 
 function body(raw: RawBtf): string {
   const text = formatC(raw);

@@ -1,6 +1,7 @@
 import { Spec } from '@btfkit/types';
 import { RawBtf, rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { byteDiff } from '../../../tooling/test-fixtures.ts';
 import { listFixtures, parseRawGolden, readFixture, readText, wireKind } from './helpers.js';
 
 const objects = listFixtures('objects', '.btf');
@@ -36,7 +37,7 @@ describe('clang-16 object fixtures', () => {
         const spec = Spec.parse(bytes);
         const out = spec.marshal();
         expect(rawDump(RawBtf.parse(out))).toBe(golden);
-        expect(Buffer.from(out).equals(Buffer.from(bytes))).toBe(true);
+        expect(byteDiff(out, bytes)).toBeUndefined();
       });
 
       it('marshals in the other byte order to the same dump', () => {
@@ -56,7 +57,7 @@ describe('clang-16 object fixtures', () => {
           // decode everything
         }
         for (const spec of [some, all]) {
-          expect(Buffer.from(spec.marshal()).equals(Buffer.from(bytes))).toBe(true);
+          expect(byteDiff(spec.marshal(), bytes)).toBeUndefined();
         }
       });
 
@@ -119,7 +120,7 @@ describe('pahole split BTF', () => {
     const base = Spec.parse(baseBytes);
     const out = base.marshal();
     expect(rawDump(RawBtf.parse(out))).toBe(readText('pahole', 'base.raw.golden'));
-    expect(Buffer.from(out).equals(Buffer.from(baseBytes))).toBe(true);
+    expect(byteDiff(out, baseBytes)).toBeUndefined();
   });
 
   it('split over base: IDs continue, lookups see both, round-trips', () => {
@@ -146,6 +147,6 @@ describe('pahole split BTF', () => {
     const out = split.marshal();
     const raw = RawBtf.parse(out, { base: base.raw });
     expect(rawDump(raw)).toBe(golden);
-    expect(Buffer.from(out).equals(Buffer.from(splitBytes))).toBe(true);
+    expect(byteDiff(out, splitBytes)).toBeUndefined();
   });
 });

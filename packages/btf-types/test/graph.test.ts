@@ -15,6 +15,7 @@ import {
   formatType,
   INT_SIGNED,
   Int,
+  MAX_RESOLVE_DEPTH,
   NotFoundError,
   Pointer,
   qualifiedType,
@@ -32,6 +33,7 @@ import {
 } from '@btfkit/types';
 import { BTF_KIND, EncodeError, FormatError, RawBtf, rawDump } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { byteDiff } from '../../../tooling/test-fixtures.ts';
 import { parseRawGolden, readFixture, readText } from './helpers.js';
 
 describe('deep and cyclic graphs', () => {
@@ -199,14 +201,49 @@ describe('hand-built types', () => {
 
   it('ENUM values outside 32 bits need enum64', () => {
     const e = new Enum('e', 4, [{ name: 'X', value: 1n << 33n }], false, false);
-    expect(() => new Builder().marshal()).not.toThrow();
     const b = new Builder();
     b.add(e);
     expect(() => b.marshal()).toThrow(/type id 1: enumerator 'X'/);
+    // The same value in an ENUM64 encodes, and decodes back as it was.
+    const ok = new Builder();
+    ok.add(new Enum('e', 8, [{ name: 'X', value: 1n << 33n }], false, true));
+    const back = Spec.parse(ok.marshal()).typeByName('e', 'enum');
+    expect([back.enum64, back.values[0]!.value]).toEqual([true, 1n << 33n]);
   });
 });
 
 describe('helpers', () => {
+  // libbpf 1.1's btf__resolve_size and btf__resolve_type (Debian's libbpf.a, N btf__add_typedef
+  // over an INT): 31 typedefs resolve, 32 give -EINVAL. MAX_RESOLVE_DEPTH counts the types.
+  it('sizeof and underlyingType follow as many typedefs as libbpf 1.1: 31, not 32', () => {
+    const chain = (n: number): Type => {
+      let t: Type = new Int('int', 4, INT_SIGNED);
+      for (let i = 0; i < n; i++) t = new Typedef(`t${i}`, t);
+      return t;
+    };
+    expect(MAX_RESOLVE_DEPTH).toBe(32);
+    expect(sizeof(chain(31))).toBe(4);
+    expect(underlyingType(chain(31)).kind).toBe('int');
+    expect(() => sizeof(chain(32))).toThrow(BtfError);
+    expect(() => underlyingType(chain(32))).toThrow(BtfError);
+  });
+
+  it('anyTypesByEssentialName finds a name and its ___flavors, nothing else', () => {
+    const b = new Builder();
+    for (const name of ['foo___v1', 'foobar', 'foo', 'bar___foo', 'foo___v1___x']) {
+      b.add(new Struct(name, 0, []));
+    }
+    const spec = Spec.parse(b.marshal());
+    const names = (q: string) => spec.anyTypesByEssentialName(q).map((t) => t.name);
+    // Twice: the first lookup of a Spec scans, later ones use the index.
+    for (let i = 0; i < 2; i++) {
+      expect(names('foo')).toEqual(['foo___v1', 'foo']);
+      expect(names('foo___v1')).toEqual(['foo___v1', 'foo___v1___x']);
+      expect(names('bar')).toEqual(['bar___foo']);
+      expect(() => spec.anyTypesByEssentialName('fo')).toThrow(NotFoundError);
+    }
+  });
+
   it('essentialName strips a ___flavor suffix, as libbpf does', () => {
     expect(essentialName('task_struct___2')).toBe('task_struct');
     expect(essentialName('a___b___c')).toBe('a___b');
@@ -381,7 +418,7 @@ describe('lazy children', () => {
     expect(copy.typeByName('task_struct', 'struct')).not.toBe(
       spec.typeByName('task_struct', 'struct'),
     );
-    expect(Buffer.from(copy.marshal()).equals(Buffer.from(bytes))).toBe(true);
+    expect(byteDiff(copy.marshal(), bytes)).toBeUndefined();
   });
 });
 

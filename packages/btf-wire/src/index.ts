@@ -52,13 +52,9 @@ export {
   BTF_VERSION,
   BTF_VLEN_LIMIT,
   type BtfKind,
-  infoKflag,
-  infoKind,
-  infoVlen,
   KIND_NAMES,
   KIND_SINCE,
   kindName,
-  makeInfo,
 } from './kinds.js';
 export { decodeLayout, encodeLayout, KIND_LAYOUT_SIZE, type KindLayout } from './layout.js';
 export { bytesSource, type RandomAccessSource } from './random-access-source.js';
@@ -71,7 +67,36 @@ export {
   RawBtf,
 } from './raw-btf.js';
 export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks } from './raw-dump.js';
-export { StringTable, StringTableBuilder } from './string-table.js';
+export {
+  type BtfKindName,
+  infoKflag,
+  infoKind,
+  infoVlen,
+  intBitOffset,
+  intBits,
+  intEncoding,
+  KIND_FORMAT,
+  type KindFormat,
+  type KindRefs,
+  MAX_RESOLVE_DEPTH,
+  MEMBER_BIT_OFFSET_LIMIT,
+  MEMBER_BITFIELD_SIZE_LIMIT,
+  makeInfo,
+  makeIntWord,
+  memberBitfieldSize,
+  memberBitOffset,
+  packMemberOffset,
+  refersByTypeWord,
+  resolveSize,
+  SIZE_MISSING,
+  SIZE_NONE,
+  SIZE_TOO_BIG,
+  SIZE_TOO_DEEP,
+  type SizeSource,
+  trailingSize,
+} from './record-format.js';
+export { StringTable } from './string-table.js';
+export { StringTableBuilder } from './string-table-builder.js';
 export { TextSink } from './text-sink.js';
 export {
   type ArrayRecord,
@@ -92,13 +117,9 @@ export {
   type IntRecord,
   isOpaque,
   type MemberRecord,
-  memberBitfieldSize,
-  memberBitOffset,
   type OpaqueRecord,
   type ParamRecord,
-  packMemberOffset,
   type RefRecord,
-  trailingSize,
   type VarRecord,
   type VarSecinfoRecord,
 } from './type-records.js';

@@ -1,5 +1,15 @@
 import { BTF_KIND, BTF_KIND_MAX, KIND_NAMES } from './kinds.js';
 import type { RawBtf } from './raw-btf.js';
+import {
+  infoKflag,
+  infoKind,
+  infoVlen,
+  intBitOffset,
+  intBits,
+  intEncoding,
+  memberBitfieldSize,
+  memberBitOffset,
+} from './record-format.js';
 import { TextSink } from './text-sink.js';
 
 /**
@@ -101,9 +111,9 @@ export function writeJsonType(sink: TextSink, btf: RawBtf, id: number): void {
   const info = v.getUint32(p + 4, le);
   const sizeType = v.getUint32(p + 8, le);
   p += 12;
-  const kind = (info >>> 24) & 0x7f;
-  const vlen = info & 0xffff;
-  const kflag = info >>> 31 === 1;
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
+  const kflag = infoKflag(info);
   sink.text('{"id":');
   sink.u32(id);
   sink.text(',"kind":"');
@@ -114,9 +124,9 @@ export function writeJsonType(sink: TextSink, btf: RawBtf, id: number): void {
     case BTF_KIND.INT: {
       const w = v.getUint32(p, le);
       field(sink, 'size', sizeType);
-      field(sink, 'bits_offset', (w >>> 16) & 0xff);
-      field(sink, 'nr_bits', w & 0xff);
-      sink.text(`,"encoding":"${INT_ENCODINGS[(w >>> 24) & 0x0f] ?? 'UNKN'}"`);
+      field(sink, 'bits_offset', intBitOffset(w));
+      field(sink, 'nr_bits', intBits(w));
+      sink.text(`,"encoding":"${INT_ENCODINGS[intEncoding(w)] ?? 'UNKN'}"`);
       break;
     }
     case BTF_KIND.PTR:
@@ -142,8 +152,9 @@ export function writeJsonType(sink: TextSink, btf: RawBtf, id: number): void {
         sink.text(i ? ',{"name":' : '{"name":');
         writeName(sink, btf, v.getUint32(p, le));
         field(sink, 'type_id', v.getUint32(p + 4, le));
-        field(sink, 'bits_offset', kflag ? off & 0xffffff : off);
-        if (kflag && off >>> 24) field(sink, 'bitfield_size', off >>> 24);
+        field(sink, 'bits_offset', memberBitOffset(kflag, off));
+        const bitfieldSize = memberBitfieldSize(kflag, off);
+        if (bitfieldSize) field(sink, 'bitfield_size', bitfieldSize);
         sink.byte(125);
       }
       sink.byte(93);

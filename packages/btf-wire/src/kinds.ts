@@ -3,8 +3,6 @@
  * `include/uapi/linux/btf.h`. See https://docs.kernel.org/bpf/btf.html
  */
 
-import { EncodeError } from './errors.js';
-
 /**
  * The BTF kinds by name. The comment on each says which kernel added it.
  * @see https://docs.kernel.org/bpf/btf.html#type-encoding
@@ -154,25 +152,3 @@ export const BTF_MAX_NAME_OFFSET = 0x00ffffff;
 export const BTF_MAX_VLEN = 0xffff;
 /** Largest vlen the info word can carry (bits 0–23). */
 export const BTF_VLEN_LIMIT = 0xffffff;
-
-/** Bits of the info word: vlen in bits 0–23, kind in bits 24–30, kind_flag in bit 31. */
-export function infoVlen(info: number): number {
-  return info & 0xffffff;
-}
-/** The kind in an info word. */
-export function infoKind(info: number): number {
-  return (info >>> 24) & 0x7f;
-}
-/** The kind_flag in an info word. */
-export function infoKflag(info: number): boolean {
-  return info >>> 31 === 1;
-}
-/**
- * Builds an info word.
- * @throws EncodeError on values that do not fit
- */
-export function makeInfo(kind: number, vlen: number, kflag: boolean): number {
-  if (kind < 0 || kind > BTF_KIND_LIMIT) throw new EncodeError(`btf: kind ${kind} out of range`);
-  if (vlen < 0 || vlen > BTF_VLEN_LIMIT) throw new EncodeError(`btf: vlen ${vlen} out of range`);
-  return ((kflag ? 0x80000000 : 0) | (kind << 24) | vlen) >>> 0;
-}

@@ -4,8 +4,9 @@ import { FormatError, NotFoundError } from './errors.js';
 import { type BtfHeader, decodeHeader, encodeHeader } from './header.js';
 import { BTF_HEADER_SIZE, BTF_HEADER_SIZE_LAYOUT, BTF_TYPE_SIZE, kindName } from './kinds.js';
 import { decodeLayout, encodeLayout, type KindLayout } from './layout.js';
+import { infoKind, infoVlen, trailingSize } from './record-format.js';
 import { StringTable } from './string-table.js';
-import { type BtfRecord, decodeRecord, encodeRecord, trailingSize } from './type-records.js';
+import { type BtfRecord, decodeRecord, encodeRecord } from './type-records.js';
 
 /** Options for {@link RawBtf.parse}. */
 export interface ParseRawOptions {
@@ -214,11 +215,9 @@ function indexRecords(
       );
     }
     const info = words ? words[(pos >>> 2) + 1]! : view.getUint32(pos + 4, littleEndian);
-    const kind = (info >>> 24) & 0x7f;
-    const vlen = info & 0xffffff;
-    let trailing = kind < FIXED_TRAILING.length ? FIXED_TRAILING[kind]! : -1;
-    if (trailing >= 0) trailing += VLEN_TRAILING[kind]! * vlen;
-    else trailing = trailingSize(kind, vlen, layout);
+    const kind = infoKind(info);
+    const vlen = infoVlen(info);
+    const trailing = trailingSize(kind, vlen, layout);
     if (trailing < 0) {
       const id = firstTypeID + n;
       throw new FormatError(
@@ -247,14 +246,6 @@ function indexRecords(
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * Bytes after the 12-byte header of the kinds 0..19 (ENUM64), as {@link trailingSize}
- * computes them: `FIXED_TRAILING[kind] + VLEN_TRAILING[kind] * vlen`; -1 for UNKN, which
- * (like kinds past ENUM64) only a layout section can size.
- */
-const FIXED_TRAILING = Int32Array.of(-1, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0);
-const VLEN_TRAILING = Int32Array.of(0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12);
 
 /** What {@link encodeBtf} writes. */
 export interface EncodeBtfInput {

@@ -1,7 +1,19 @@
 import { BTF_KIND, BTF_KIND_MAX, KIND_NAMES } from './kinds.js';
 import { assembleBtf, RawBtf } from './raw-btf.js';
+import {
+  infoKflag,
+  infoKind,
+  infoVlen,
+  intBitOffset,
+  intBits,
+  intEncoding,
+  makeInfo,
+  memberBitfieldSize,
+  memberBitOffset,
+  packMemberOffset,
+  trailingSize,
+} from './record-format.js';
 import { putBytes, putU32, TextSink } from './text-sink.js';
-import { trailingSize } from './type-records.js';
 
 /**
  * Formats BTF the way `bpftool btf dump file X format raw` (bpftool 7.1) prints it: one
@@ -66,13 +78,13 @@ function primeBlob(): RawBtf {
   const words: number[] = [];
   for (let kflag = 0; kflag < 2; kflag++) {
     for (let kind = 1; kind <= BTF_KIND_MAX; kind++) {
-      const vlen = VLEN_KINDS.includes(kind) ? 2 : kind === BTF_KIND.FUNC ? 1 + kflag : 0;
+      const vlen = hasVlenEntries(kind) ? 2 : kind === BTF_KIND.FUNC ? 1 + kflag : 0;
       // Named (offset 1) or not, pointing at type 1, with values past 2^31 where they fit.
-      words.push(kflag, ((kflag << 31) | (kind << 24) | vlen) >>> 0, kflag ? 0xfffffff0 : 1);
+      words.push(kflag, makeInfo(kind, vlen, kflag === 1), kflag ? 0xfffffff0 : 1);
       const trailing = trailingSize(kind, vlen) >>> 2;
       for (let i = 0; i < trailing; i++) {
         // A member's offset word: a bitfield under kind_flag; else small or large values.
-        words.push(i % 3 === 2 ? (kflag ? (3 << 24) | 5 : 0x80000000) : 1);
+        words.push(i % 3 === 2 ? (kflag ? packMemberOffset(true, 5, 3) : 0x80000000) : 1);
       }
     }
   }
@@ -80,15 +92,10 @@ function primeBlob(): RawBtf {
   return RawBtf.parse(assembleBtf(types, Uint8Array.of(0, 97, 0), HOST_LITTLE_ENDIAN));
 }
 
-/** Kinds whose records carry vlen entries after them. */
-const VLEN_KINDS: readonly number[] = [
-  BTF_KIND.STRUCT,
-  BTF_KIND.UNION,
-  BTF_KIND.ENUM,
-  BTF_KIND.FUNC_PROTO,
-  BTF_KIND.DATASEC,
-  BTF_KIND.ENUM64,
-];
+/** Whether records of this kind carry vlen entries after them. */
+function hasVlenEntries(kind: number): boolean {
+  return trailingSize(kind, 1) > trailingSize(kind, 0);
+}
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -200,9 +207,9 @@ export function writeRawType(sink: TextSink, btf: RawBtf, id: number): void {
   const info = v.getUint32(p + 4, le);
   const sizeType = v.getUint32(p + 8, le);
   p += 12;
-  const kind = (info >>> 24) & 0x7f;
-  const vlen = info & 0xffff;
-  const kflag = info >>> 31 === 1;
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
+  const kflag = infoKflag(info);
   // The header line, and the whole record for the common kinds, go straight into the
   // buffer: fewer calls per type is what makes a cold process (a CLI run) fast.
   const len = nameSpan(btf, nameOff);
@@ -220,11 +227,11 @@ export function writeRawType(sink: TextSink, btf: RawBtf, id: number): void {
       q = putBytes(buf, q, T_SIZE);
       q = putU32(buf, q, sizeType);
       q = putBytes(buf, q, T_BITS_OFFSET);
-      q = putU32(buf, q, (w >>> 16) & 0xff);
+      q = putU32(buf, q, intBitOffset(w));
       q = putBytes(buf, q, T_NR_BITS);
-      q = putU32(buf, q, w & 0xff);
+      q = putU32(buf, q, intBits(w));
       q = putBytes(buf, q, T_ENCODING);
-      q = putBytes(buf, q, INT_ENCODINGS[(w >>> 24) & 0x0f] ?? T_UNKN);
+      q = putBytes(buf, q, INT_ENCODINGS[intEncoding(w)] ?? T_UNKN);
       break;
     }
     case BTF_KIND.PTR:
@@ -433,10 +440,11 @@ function writeMembers(
     q = putBytes(buf, q, T_QUOTE_TYPE_ID);
     q = putU32(buf, q, v.getUint32(p + 4, le));
     q = putBytes(buf, q, T_BITS_OFFSET);
-    q = putU32(buf, q, kflag ? off & 0xffffff : off);
-    if (kflag && off >>> 24) {
+    q = putU32(buf, q, memberBitOffset(kflag, off));
+    const bitfieldSize = memberBitfieldSize(kflag, off);
+    if (bitfieldSize) {
       q = putBytes(buf, q, T_BITFIELD_SIZE);
-      q = putU32(buf, q, off >>> 24);
+      q = putU32(buf, q, bitfieldSize);
     }
     sink.length = q;
   }

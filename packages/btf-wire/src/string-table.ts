@@ -1,7 +1,6 @@
-import { EncodeError, FormatError } from './errors.js';
+import { FormatError } from './errors.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: false });
-const encoder = new TextEncoder();
 
 /**
  * A BTF string section: NUL-terminated strings addressed by byte offset. Strings are decoded
@@ -155,67 +154,4 @@ function decodeAscii(bytes: Uint8Array, start: number, end: number): string {
     }
   }
   return utf8.decode(bytes.subarray(start, end));
-}
-
-/**
- * Builds a string section for encoding. Equal strings share one offset; the empty string is
- * offset 0 in base BTF. For split BTF, pass the base table: strings it already has reuse the
- * base's offsets and new ones continue after it.
- */
-export class StringTableBuilder {
-  private readonly offsets = new Map<string, number>();
-  private readonly chunks: Uint8Array[] = [];
-  private length = 0;
-  private readonly firstOffset: number;
-  private baseIndex: Map<string, number> | undefined;
-  private readonly base: StringTable | undefined;
-
-  /** @param base - the base BTF's string table, for split BTF */
-  constructor(base?: StringTable) {
-    this.base = base;
-    this.firstOffset = base ? base.end : 0;
-    if (!base) this.add('');
-  }
-
-  /**
-   * The offset of `s`, adding it if new.
-   * @throws EncodeError when `s` contains a NUL character
-   */
-  add(s: string): number {
-    const known = this.offsets.get(s);
-    if (known !== undefined) return known;
-    if (this.base) {
-      if (!this.baseIndex) this.baseIndex = this.base.offsetsByString();
-      const inBase = this.baseIndex.get(s);
-      if (inBase !== undefined) {
-        this.offsets.set(s, inBase);
-        return inBase;
-      }
-    }
-    if (s.includes('\0')) throw new EncodeError(`btf: string ${JSON.stringify(s)} contains NUL`);
-    const enc = encoder.encode(s);
-    const off = this.firstOffset + this.length;
-    const chunk = new Uint8Array(enc.byteLength + 1);
-    chunk.set(enc);
-    this.chunks.push(chunk);
-    this.length += chunk.byteLength;
-    this.offsets.set(s, off);
-    return off;
-  }
-
-  /** Bytes in the section so far. */
-  get byteLength(): number {
-    return this.length;
-  }
-
-  /** The encoded section. */
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
-    let pos = 0;
-    for (const c of this.chunks) {
-      out.set(c, pos);
-      pos += c.byteLength;
-    }
-    return out;
-  }
 }

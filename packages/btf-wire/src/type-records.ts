@@ -1,16 +1,19 @@
 import type { ByteReader } from './byte-reader.js';
 import type { ByteWriter } from './byte-writer.js';
 import { EncodeError, FormatError } from './errors.js';
+import { BTF_KIND, BTF_TYPE_SIZE, kindName } from './kinds.js';
+import type { KindLayout } from './layout.js';
 import {
-  BTF_KIND,
-  BTF_TYPE_SIZE,
   infoKflag,
   infoKind,
   infoVlen,
-  kindName,
+  intBitOffset,
+  intBits,
+  intEncoding,
   makeInfo,
-} from './kinds.js';
-import type { KindLayout } from './layout.js';
+  makeIntWord,
+  trailingSize,
+} from './record-format.js';
 
 /**
  * Type records as they are on the wire (`struct btf_type` and what follows it), one
@@ -199,70 +202,6 @@ export type BtfRecord =
   | DeclTagRecord
   | OpaqueRecord;
 
-/** The bit offset of a member, given its composite's kind_flag. */
-export function memberBitOffset(kflag: boolean, offset: number): number {
-  return kflag ? offset & 0xffffff : offset;
-}
-
-/** The bitfield size of a member (0 when not a bitfield), given its composite's kind_flag. */
-export function memberBitfieldSize(kflag: boolean, offset: number): number {
-  return kflag ? offset >>> 24 : 0;
-}
-
-/**
- * Packs a member's bit offset and bitfield size into the offset word.
- * @throws EncodeError when a bitfield is asked for without kind_flag, or values do not fit
- */
-export function packMemberOffset(kflag: boolean, bitOffset: number, bitfieldSize: number): number {
-  if (!kflag) {
-    if (bitfieldSize !== 0) throw new EncodeError('btf: bitfield size needs kind_flag');
-    return bitOffset >>> 0;
-  }
-  if (bitOffset > 0xffffff || bitfieldSize > 0xff) {
-    throw new EncodeError(`btf: member bit offset ${bitOffset} or size ${bitfieldSize} too large`);
-  }
-  return ((bitfieldSize << 24) | bitOffset) >>> 0;
-}
-
-/**
- * Bytes that follow the 12-byte common part of a record of this kind and vlen, or -1 for a
- * kind that is not known and not described by `layout`.
- */
-export function trailingSize(kind: number, vlen: number, layout?: readonly KindLayout[]): number {
-  switch (kind) {
-    case BTF_KIND.INT:
-      return 4;
-    case BTF_KIND.PTR:
-    case BTF_KIND.FWD:
-    case BTF_KIND.TYPEDEF:
-    case BTF_KIND.VOLATILE:
-    case BTF_KIND.CONST:
-    case BTF_KIND.RESTRICT:
-    case BTF_KIND.FUNC:
-    case BTF_KIND.FLOAT:
-    case BTF_KIND.TYPE_TAG:
-      return 0;
-    case BTF_KIND.ARRAY:
-      return 12;
-    case BTF_KIND.STRUCT:
-    case BTF_KIND.UNION:
-    case BTF_KIND.DATASEC:
-    case BTF_KIND.ENUM64:
-      return 12 * vlen;
-    case BTF_KIND.ENUM:
-    case BTF_KIND.FUNC_PROTO:
-      return 8 * vlen;
-    case BTF_KIND.VAR:
-    case BTF_KIND.DECL_TAG:
-      return 4;
-    default: {
-      const l = layout?.[kind];
-      if (!l || kind === BTF_KIND.UNKN) return -1;
-      return l.infoSize + l.elemSize * vlen;
-    }
-  }
-}
-
 /**
  * Decodes the record at `offset` of a type section.
  * @param r - a reader over the type section (its `base` is the section's offset in the blob)
@@ -312,9 +251,9 @@ export function decodeRecord(
         nameOff,
         kflag,
         size: sizeType,
-        encoding: (w >>> 24) & 0x0f,
-        bitOffset: (w >>> 16) & 0xff,
-        bits: w & 0xff,
+        encoding: intEncoding(w),
+        bitOffset: intBitOffset(w),
+        bits: intBits(w),
       };
     }
     case BTF_KIND.PTR:
@@ -414,7 +353,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
   switch (rec.kind) {
     case BTF_KIND.INT:
       head(w, rec, 0, rec.size);
-      w.u32(((rec.encoding & 0x0f) << 24) | ((rec.bitOffset & 0xff) << 16) | (rec.bits & 0xff));
+      w.u32(makeIntWord(rec.encoding, rec.bitOffset, rec.bits));
       return;
     case BTF_KIND.PTR:
     case BTF_KIND.TYPEDEF:
@@ -433,11 +372,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
     case BTF_KIND.STRUCT:
     case BTF_KIND.UNION:
       head(w, rec, rec.members.length, rec.size);
-      for (const m of rec.members) {
-        w.u32(m.nameOff);
-        w.u32(m.type);
-        w.u32(m.offset);
-      }
+      for (const m of rec.members) w.u32x3(m.nameOff, m.type, m.offset);
       return;
     case BTF_KIND.ENUM:
       head(w, rec, rec.values.length, rec.size);
@@ -450,9 +385,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
       head(w, rec, rec.values.length, rec.size);
       for (const v of rec.values) {
         const u = BigInt.asUintN(64, v.value);
-        w.u32(v.nameOff);
-        w.u32(Number(u & 0xffffffffn));
-        w.u32(Number(u >> 32n));
+        w.u32x3(v.nameOff, Number(u & 0xffffffffn), Number(u >> 32n));
       }
       return;
     case BTF_KIND.FWD:
@@ -474,11 +407,7 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
       return;
     case BTF_KIND.DATASEC:
       head(w, rec, rec.entries.length, rec.size);
-      for (const e of rec.entries) {
-        w.u32(e.type);
-        w.u32(e.offset);
-        w.u32(e.size);
-      }
+      for (const e of rec.entries) w.u32x3(e.type, e.offset, e.size);
       return;
     case BTF_KIND.FLOAT:
       head(w, rec, 0, rec.size);
@@ -487,6 +416,11 @@ export function encodeRecord(w: ByteWriter, rec: BtfRecord): void {
       head(w, rec, 0, rec.type);
       w.u32(rec.componentIdx);
       return;
+    default: {
+      // Every known kind is listed above: the compiler rejects this line when one is missing.
+      const missing: never = rec;
+      throw new EncodeError(`btf: cannot encode record ${JSON.stringify(missing)}`);
+    }
   }
 }
 
@@ -496,7 +430,5 @@ function head(
   vlen: number,
   sizeType: number,
 ): void {
-  w.u32(rec.nameOff);
-  w.u32(makeInfo(rec.kind, vlen, rec.kflag));
-  w.u32(sizeType);
+  w.u32x3(rec.nameOff, makeInfo(rec.kind, vlen, rec.kflag), sizeType);
 }

@@ -13,6 +13,7 @@ import {
   rawDumpChunks,
 } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { byteDiff } from '../../../tooling/test-fixtures.ts';
 import { listFixtures, readFixture, readText, testdata } from './helpers.js';
 
 /** Re-encodes a parsed blob from its decoded records and its string section. */
@@ -135,11 +136,11 @@ describe('vmlinux', () => {
     const whole = Buffer.from(rawDumpBytes(raw));
     const parts = [...rawDumpChunks(raw, 4096)];
     expect(parts.length).toBeGreaterThan(100);
-    expect(Buffer.concat(parts).equals(whole)).toBe(true);
+    expect(byteDiff(Buffer.concat(parts), whole)).toBeUndefined();
   });
 
   it('re-encodes byte-identical', () => {
-    expect(Buffer.from(reencode(raw)).equals(Buffer.from(bytes))).toBe(true);
+    expect(byteDiff(reencode(raw), bytes)).toBeUndefined();
   });
 
   it('converts to big-endian and back without loss', () => {
@@ -156,7 +157,7 @@ describe('vmlinux', () => {
       strings: beRaw.strings.bytes,
       littleEndian: true,
     });
-    expect(Buffer.from(back).equals(Buffer.from(bytes))).toBe(true);
+    expect(byteDiff(back, bytes)).toBeUndefined();
   });
 });
 

@@ -9,6 +9,7 @@ import {
   StringTableBuilder,
 } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { intRecord } from '../../../tooling/test-blobs.ts';
 
 /** A small valid blob: int, pointer to it, struct with one member. */
 function sample(littleEndian = true): Uint8Array {
@@ -16,15 +17,7 @@ function sample(littleEndian = true): Uint8Array {
   return encodeBtf({
     littleEndian,
     records: [
-      {
-        kind: BTF_KIND.INT,
-        nameOff: s.add('int'),
-        kflag: false,
-        size: 4,
-        encoding: 1,
-        bitOffset: 0,
-        bits: 32,
-      },
+      intRecord(s.add('int')),
       { kind: BTF_KIND.PTR, nameOff: 0, kflag: false, type: 1 },
       {
         kind: BTF_KIND.STRUCT,

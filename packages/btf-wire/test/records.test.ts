@@ -18,18 +18,11 @@ import {
   StringTableBuilder,
 } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { intRecord } from '../../../tooling/test-blobs.ts';
 
 function everyKind(s: StringTableBuilder): BtfRecord[] {
   return [
-    {
-      kind: BTF_KIND.INT,
-      nameOff: s.add('int'),
-      kflag: false,
-      size: 4,
-      encoding: 1,
-      bitOffset: 0,
-      bits: 32,
-    },
+    intRecord(s.add('int')),
     { kind: BTF_KIND.PTR, nameOff: 0, kflag: false, type: 1 },
     { kind: BTF_KIND.ARRAY, nameOff: 0, kflag: false, type: 1, indexType: 1, nelems: 7 },
     {
@@ -178,15 +171,7 @@ describe('layout section', () => {
   function withUnknownKind(le: boolean): Uint8Array {
     const s = new StringTableBuilder();
     const w = new ByteWriter(le);
-    encodeRecord(w, {
-      kind: BTF_KIND.INT,
-      nameOff: s.add('int'),
-      kflag: false,
-      size: 4,
-      encoding: 1,
-      bitOffset: 0,
-      bits: 32,
-    });
+    encodeRecord(w, intRecord(s.add('int')));
     // Kind 25 with vlen 2: 12 + 4 + 2 * 8 bytes.
     w.u32(s.add('future'));
     w.u32((25 << 24) | 2);

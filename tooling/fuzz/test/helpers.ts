@@ -1,6 +1,5 @@
-import { getHeapStatistics } from 'node:v8';
 import { gunzipSync } from 'node:zlib';
-import { BTF_KIND, type BtfRecord, encodeBtf, makeInfo, StringTableBuilder } from '@btfkit/wire';
+import { makeInfo } from '@btfkit/wire';
 import { expect } from 'vitest';
 import { judge } from '../src/engine.js';
 import { readTestdata } from '../src/paths.js';
@@ -20,46 +19,7 @@ export function testSeed(name: string): number {
   return seed;
 }
 
-/** A 4-byte signed INT named `int`, the usual first type of a hand-made blob. */
-export function intRecord(nameOff: number): BtfRecord {
-  return {
-    kind: BTF_KIND.INT,
-    nameOff,
-    kflag: false,
-    size: 4,
-    encoding: 1,
-    bitOffset: 0,
-    bits: 32,
-  };
-}
-
-/** A reference record (pointer, typedef, qualifier, type tag). */
-export function refRecord(
-  kind:
-    | typeof BTF_KIND.PTR
-    | typeof BTF_KIND.TYPEDEF
-    | typeof BTF_KIND.CONST
-    | typeof BTF_KIND.VOLATILE
-    | typeof BTF_KIND.RESTRICT
-    | typeof BTF_KIND.TYPE_TAG,
-  type: number,
-  nameOff = 0,
-): BtfRecord {
-  return { kind, nameOff, kflag: false, type };
-}
-
-/**
- * Encodes records into a blob; `names(strings)` gives the records once the strings they
- * need are in the table.
- */
-export function blob(
-  build: (strings: StringTableBuilder) => Iterable<BtfRecord>,
-  littleEndian = true,
-): Uint8Array {
-  const strings = new StringTableBuilder();
-  const records = [...build(strings)];
-  return encodeBtf({ records, strings: strings.finish(), littleEndian });
-}
+export { measure } from '../../test-fixtures.ts';
 
 /** A blob's type section start (after a 24-byte header). */
 export const TYPES_AT = 24;
@@ -67,25 +27,6 @@ export const TYPES_AT = 24;
 /** The info word of a record, for writing records by hand. */
 export function info(kind: number, vlen: number, kflag = false): number {
   return makeInfo(kind, vlen, kflag);
-}
-
-/**
- * Runs `fn` and reports how much the heap (JS heap and array buffers) grew meanwhile (a lower
- * bound on what it allocated) and what it threw.
- */
-export function measure(fn: () => unknown): { grew: number; error: unknown } {
-  const h = () => {
-    const s = getHeapStatistics();
-    return s.used_heap_size + s.external_memory;
-  };
-  const before = h();
-  let error: unknown;
-  try {
-    fn();
-  } catch (err) {
-    error = err;
-  }
-  return { grew: h() - before, error };
 }
 
 /**

@@ -1,5 +1,4 @@
 import type { Spec, Type } from 'btfkit';
-import { declare } from '../c-declarator.js';
 import { UsageError } from '../cli-error.js';
 import { loadInput } from '../input.js';
 import { write } from '../output.js';
@@ -21,14 +20,20 @@ Exit status 1 when nothing has that name.
     if (name === undefined) throw new UsageError(`missing NAME\nusage: ${find.usage}`);
     if (extra.length) throw new UsageError(`too many arguments: ${extra.join(' ')}`);
     const spec = await loadInput(file, values.base as string | undefined);
-    const { sizeof } = await import('btfkit/types');
-    const found = spec.anyTypesByName(name);
-    const blocks = found.map((t) => describe(spec, t, sizeof));
+    const { cDeclaration, sizeof } = await import('btfkit/types');
+    const found = spec.anyTypesByEssentialName(name);
+    const blocks = found.map((t) => describe(spec, t, { sizeof, declare: cDeclaration }));
     await write(`${blocks.join('\n')}`);
   },
 };
 
 type Sizeof = (t: Type) => number;
+
+/** What `describe` needs from btfkit/types, which is loaded lazily. */
+interface Lib {
+  readonly sizeof: Sizeof;
+  readonly declare: (type: Type, name: string) => string;
+}
 
 function sizeOrUnknown(t: Type, sizeof: Sizeof): string {
   try {
@@ -38,7 +43,7 @@ function sizeOrUnknown(t: Type, sizeof: Sizeof): string {
   }
 }
 
-function describe(spec: Spec, t: Type, sizeof: Sizeof): string {
+function describe(spec: Spec, t: Type, { sizeof, declare }: Lib): string {
   const id = spec.typeID(t);
   const head = `[${id}] ${t.kind.toUpperCase()} '${t.name}'`;
   switch (t.kind) {

@@ -1,4 +1,10 @@
-import { BTF_KIND, FormatError, type RawBtf } from '@btfkit/wire';
+import {
+  BTF_KIND,
+  FormatError,
+  memberBitfieldSize,
+  memberBitOffset,
+  type RawBtf,
+} from '@btfkit/wire';
 import { CSink } from './c-sink.js';
 import { markReferenced, TypeOrderer } from './emit-order.js';
 import { guessPointerSize, LayoutMath } from './layout-math.js';
@@ -398,8 +404,8 @@ export class CDumper {
       const m = x + 3 * i;
       const type = words[m + 1]!;
       const word = words[m + 2]!;
-      const bitSize = bitfields ? word >>> 24 : 0;
-      const bitOff = (bitfields ? word & 0xffffff : word) | 0;
+      const bitSize = memberBitfieldSize(bitfields, word);
+      const bitOff = memberBitOffset(bitfields, word) | 0;
       const mAlign = packed ? 1 : this.layout.alignOf(type);
       if (off < bitOff) {
         this.emitBitPadding(off, bitOff, mAlign, prevBitfield && bitSize !== 0, lvl + 1);

@@ -1,4 +1,4 @@
-import { BTF_KIND, FormatError } from '@btfkit/wire';
+import { BTF_KIND, FormatError, refersByTypeWord } from '@btfkit/wire';
 import type { TypeTable } from './type-table.js';
 
 /** `order_state` values of libbpf's `btf_dump`. */
@@ -16,18 +16,12 @@ export function markReferenced(tab: TypeTable): Uint8Array {
   const referenced = new Uint8Array(count);
   for (let id = 1; id < count; id++) {
     const x = extraStart[id]!;
-    switch (kind[id]) {
-      case BTF_KIND.VOLATILE:
-      case BTF_KIND.CONST:
-      case BTF_KIND.RESTRICT:
-      case BTF_KIND.PTR:
-      case BTF_KIND.TYPEDEF:
-      case BTF_KIND.FUNC:
-      case BTF_KIND.VAR:
-      case BTF_KIND.DECL_TAG:
-      case BTF_KIND.TYPE_TAG:
-        referenced[sizeType[id]!] = 1;
-        break;
+    const k = kind[id]!;
+    if (refersByTypeWord(k)) {
+      referenced[sizeType[id]!] = 1;
+      continue;
+    }
+    switch (k) {
       case BTF_KIND.ARRAY:
         referenced[words[x + 1]!] = 1;
         referenced[words[x]!] = 1;

@@ -2,6 +2,7 @@ import { NotFoundError, type RawBtf } from '@btfkit/wire';
 import { CDumper } from './c-dumper.js';
 import { primeBlob } from './prime-blob.js';
 
+export { cDeclaration } from './c-declaration.js';
 export { MAX_DECL_DEPTH } from './c-dumper.js';
 
 /** Options for {@link formatC} and its variants. */

@@ -1,8 +1,12 @@
-import { BTF_KIND, FormatError } from '@btfkit/wire';
+import {
+  BTF_KIND,
+  FormatError,
+  memberBitfieldSize,
+  resolveSize,
+  SIZE_TOO_BIG,
+  type SizeSource,
+} from '@btfkit/wire';
 import type { TypeTable } from './type-table.js';
-
-/** libbpf's limit on typedef/qualifier/array chains when resolving a size. */
-const MAX_RESOLVE_DEPTH = 32;
 
 /** The spellings of `long` whose size libbpf takes as the pointer size. */
 const LONG_ALIASES = new Set([
@@ -41,7 +45,7 @@ const IN_PROGRESS = -2;
  * including their quirks (alignment 0 for kinds without one, alignment 1 for a struct whose
  * layout is not natural). Alignments are memoized and computed with an explicit stack.
  */
-export class LayoutMath {
+export class LayoutMath implements SizeSource {
   private readonly tab: TypeTable;
   /** The pointer size used for sizes and alignments: the guess, else the host's 8. */
   readonly ptrSize: number;
@@ -57,55 +61,33 @@ export class LayoutMath {
   }
 
   /**
-   * The size of type `id` in bytes, or a negative errno (-EINVAL, -E2BIG) as libbpf returns.
+   * The size of type `id` in bytes, or a negative errno (-EINVAL, -E2BIG) as libbpf returns:
+   * the shared record-level resolver ({@link resolveSize}) over this table.
    */
   resolveSize(id: number): number {
-    const { kind, sizeType, words, extraStart } = this.tab;
-    let nelems = 1;
-    let size = -1;
-    let t = id;
-    for (let i = 0; i < MAX_RESOLVE_DEPTH && t !== 0; i++) {
-      const k = kind[t]!;
-      if (k === BTF_KIND.FWD) break;
-      switch (k) {
-        case BTF_KIND.INT:
-        case BTF_KIND.STRUCT:
-        case BTF_KIND.UNION:
-        case BTF_KIND.ENUM:
-        case BTF_KIND.ENUM64:
-        case BTF_KIND.DATASEC:
-        case BTF_KIND.FLOAT:
-          size = sizeType[t]!;
-          i = MAX_RESOLVE_DEPTH;
-          continue;
-        case BTF_KIND.PTR:
-          size = this.ptrSize;
-          i = MAX_RESOLVE_DEPTH;
-          continue;
-        case BTF_KIND.TYPEDEF:
-        case BTF_KIND.VOLATILE:
-        case BTF_KIND.CONST:
-        case BTF_KIND.RESTRICT:
-        case BTF_KIND.VAR:
-        case BTF_KIND.DECL_TAG:
-        case BTF_KIND.TYPE_TAG:
-          t = sizeType[t]!;
-          break;
-        case BTF_KIND.ARRAY: {
-          const x = extraStart[t]!;
-          const n = words[x + 2]!;
-          if (nelems && n > Math.floor(0xffffffff / nelems)) return -E2BIG;
-          nelems *= n;
-          t = words[x]!;
-          break;
-        }
-        default:
-          return -EINVAL;
-      }
-    }
-    if (size < 0) return -EINVAL;
-    if (nelems && size > Math.floor(0xffffffff / nelems)) return -E2BIG;
-    return nelems * size;
+    const size = resolveSize(this, id, this.ptrSize);
+    if (size >= 0) return size;
+    return size === SIZE_TOO_BIG ? -E2BIG : -EINVAL;
+  }
+
+  /** {@link SizeSource}: the kind of `id`, -1 past the table. */
+  kindOf(id: number): number {
+    return id < this.tab.count ? this.tab.kind[id]! : -1;
+  }
+
+  /** {@link SizeSource}: the record's third word. */
+  sizeTypeOf(id: number): number {
+    return this.tab.sizeType[id]!;
+  }
+
+  /** {@link SizeSource}: an ARRAY's element type. */
+  arrayTypeOf(id: number): number {
+    return this.tab.words[this.tab.extraStart[id]!]!;
+  }
+
+  /** {@link SizeSource}: an ARRAY's element count. */
+  arrayNelemsOf(id: number): number {
+    return this.tab.words[this.tab.extraStart[id]! + 2]!;
   }
 
   /**
@@ -167,7 +149,7 @@ export class LayoutMath {
               break;
             }
             const off = words[m + 2]!;
-            if ((!bitfields || off >>> 24 === 0) && off % (8 * a) !== 0) {
+            if (memberBitfieldSize(bitfields, off) === 0 && off % (8 * a) !== 0) {
               result = 1;
               break;
             }
@@ -228,7 +210,7 @@ export class LayoutMath {
       const m = x + 3 * i;
       const a = this.alignOf(words[m + 1]!);
       const off = words[m + 2]!;
-      if (a && (!bitfields || off >>> 24 === 0) && off % (8 * a) !== 0) return true;
+      if (a && memberBitfieldSize(bitfields, off) === 0 && off % (8 * a) !== 0) return true;
       max = Math.max(a, max);
     }
     return sizeType[id]! % max !== 0;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BTF_KIND_MAX } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
+import { byteDiff } from '../../../../tooling/test-fixtures.ts';
 import { formatCBytes } from './index.js';
 import { primeBlob } from './prime-blob.js';
 
@@ -8,7 +9,7 @@ describe('primeBlob', () => {
   it('prints as bpftool 7.1 prints it', () => {
     // The golden is `bpftool btf dump file X format c` of the blob's bytes.
     const golden = readFileSync(new URL('./prime-blob.c.golden', import.meta.url));
-    expect(Buffer.from(formatCBytes(primeBlob())).equals(golden)).toBe(true);
+    expect(byteDiff(formatCBytes(primeBlob()), golden)).toBeUndefined();
   });
 
   it('holds every kind', () => {

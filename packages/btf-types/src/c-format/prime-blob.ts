@@ -1,4 +1,13 @@
-import { assembleBtf, BTF_KIND, RawBtf } from '@btfkit/wire';
+import {
+  assembleBtf,
+  BTF_INT_CHAR,
+  BTF_INT_SIGNED,
+  BTF_KIND,
+  makeInfo,
+  makeIntWord,
+  packMemberOffset,
+  RawBtf,
+} from '@btfkit/wire';
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -31,24 +40,24 @@ export function primeBlob(): RawBtf {
   };
   const words: number[] = [];
   const rec = (nameOff: number, kind: number, vlen: number, kflag: number, sizeType: number) => {
-    words.push(nameOff, ((kflag << 31) | (kind << 24) | vlen) >>> 0, sizeType >>> 0);
+    words.push(nameOff, makeInfo(kind, vlen, kflag === 1), sizeType >>> 0);
   };
   const K = BTF_KIND;
   const nInt = name('int');
   // 1 int, 2 char, 3 long int
   rec(nInt, K.INT, 0, 0, 4);
-  words.push((1 << 24) | 32);
+  words.push(makeIntWord(BTF_INT_SIGNED, 0, 32));
   rec(name('char'), K.INT, 0, 0, 1);
-  words.push((2 << 24) | 8);
+  words.push(makeIntWord(BTF_INT_CHAR, 0, 8));
   rec(name('long int'), K.INT, 0, 0, 8);
-  words.push((1 << 24) | 64);
+  words.push(makeIntWord(BTF_INT_SIGNED, 0, 64));
   // 4 struct s *
   rec(0, K.PTR, 0, 0, 5);
   // 5 struct s, with bitfields (kind_flag) and tail padding
   const nS = name('s');
   rec(nS, K.STRUCT, 11, 1, 96);
   const member = (n: string, type: number, bitOff: number, bits = 0) =>
-    words.push(n ? name(n) : 0, type, ((bits << 24) | bitOff) >>> 0);
+    words.push(n ? name(n) : 0, type, packMemberOffset(true, bitOff, bits));
   member('next', 4, 0);
   member('t', 7, 64);
   member('a', 1, 128, 3);

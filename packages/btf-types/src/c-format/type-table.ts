@@ -2,9 +2,13 @@ import {
   BTF_KIND,
   BTF_KIND_MAX,
   FormatError,
+  infoKflag,
+  infoKind,
+  infoVlen,
   kindName,
   NotSupportedError,
   type RawBtf,
+  refersByTypeWord,
 } from '@btfkit/wire';
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
@@ -73,15 +77,15 @@ export class TypeTable {
         const id = first + i;
         const w = base + (offsets[i]! >>> 2);
         const info = words[w + 1]!;
-        const kind = (info >>> 24) & 0x7f;
+        const kind = infoKind(info);
         if (kind === 0 || kind > BTF_KIND_MAX) {
           throw new NotSupportedError(
             `btf: type id ${id}: ${kindName(kind)} is not a kind bpftool 7.1 can print as C`,
           );
         }
         this.kind[id] = kind;
-        this.kflag[id] = info >>> 31;
-        this.vlen[id] = info & 0xffffff;
+        this.kflag[id] = infoKflag(info) ? 1 : 0;
+        this.vlen[id] = infoVlen(info);
         this.nameOff[id] = words[w]!;
         this.sizeType[id] = words[w + 2]!;
         this.extraStart[id] = w + 3;
@@ -110,18 +114,9 @@ export class TypeTable {
       if (nameOff[id]! >= strEnd) badName(id, nameOff[id]!);
       const x = extraStart[id]!;
       const n = vlen[id]!;
-      switch (kind[id]) {
-        case BTF_KIND.PTR:
-        case BTF_KIND.TYPEDEF:
-        case BTF_KIND.VOLATILE:
-        case BTF_KIND.CONST:
-        case BTF_KIND.RESTRICT:
-        case BTF_KIND.TYPE_TAG:
-        case BTF_KIND.FUNC:
-        case BTF_KIND.VAR:
-        case BTF_KIND.DECL_TAG:
-          if (sizeType[id]! >= count) badType(id, 'refers to', sizeType[id]!);
-          break;
+      const k = kind[id]!;
+      if (refersByTypeWord(k) && sizeType[id]! >= count) badType(id, 'refers to', sizeType[id]!);
+      switch (k) {
         case BTF_KIND.ARRAY:
           if (words[x]! >= count) badType(id, 'element', words[x]!);
           if (words[x + 1]! >= count) badType(id, 'index', words[x + 1]!);

@@ -1,5 +1,6 @@
-import { EncodeError, type StringTable } from '@btfkit/wire';
+import { EncodeError } from './errors.js';
 import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
+import type { StringTable } from './string-table.js';
 
 const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
@@ -9,12 +10,17 @@ const RECENT_MASK = 4095;
 const decoder = new TextDecoder('utf-8');
 
 /**
- * Builds a string section for encoding, like wire's `StringTableBuilder` but writing bytes
- * straight into one growing buffer (ASCII without a `TextEncoder` round trip), and able to
- * start from an existing table's bytes so that re-encoding keeps every original offset.
- * Equal strings share one offset; the empty string is offset 0.
+ * Builds a string section for encoding: the one string-table writer of btfkit, used by
+ * hand-built records as by `Spec.marshal` and the `Builder`. Equal strings share one offset;
+ * the empty string is offset 0 in base BTF. For split BTF, pass the base table: strings it
+ * already has reuse the base's offsets and new ones continue after it.
+ *
+ * Bytes go straight into one growing buffer (ASCII without a `TextEncoder` round trip). For
+ * re-encoding, it can start from an existing table's bytes ({@link seed}) so that every
+ * original offset is kept, and take offset hints ({@link addAt}, {@link keyBy}) that spare
+ * hashing the names of an unedited blob.
  */
-export class StringTableWriter {
+export class StringTableBuilder {
   private readonly offsets = new Map<string, number>();
   private buf: Uint8Array;
   /** `buf.byteLength` in a field: cheaper to read than a typed array's length in V8. */
