@@ -342,6 +342,8 @@ if ((with_vmlinux)); then
 	gen_vmlinux
 fi
 gen_layouts
+gen_dedup
+gen_package_goldens
 # CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.
 if ((with_vmlinux)); then
 	"$root/tooling/core-oracle/regen.sh"
@@ -349,7 +351,5 @@ else
 	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
 fi
 gen_core_kernel
-gen_dedup
-gen_package_goldens
 write_versions
 "$here/check.sh"
