@@ -13,6 +13,7 @@ export interface LoadRawBtfOptions extends ElfOpenOptions {
 
 /** The BTF of an ELF file at the wire level, with DATASECs fixed up. */
 export interface ElfRawBtf {
+  /** The ELF file the BTF came from. */
   readonly elf: ElfFile;
   /** The `.BTF` blob after {@link fixupDatasecs}, parsed. */
   readonly btf: RawBtf;

@@ -20,7 +20,9 @@ export type SpecInput = Uint8Array | RandomAccessSource | ElfFile;
 
 /** A Spec loaded from an ELF file, with what else the file holds. */
 export interface ElfSpec {
+  /** The Spec of the `.BTF` section, DATASECs fixed up. */
   readonly spec: Spec;
+  /** The ELF file it came from. */
   readonly elf: ElfFile;
   /** The decoded `.BTF.ext`, when the file has one. */
   readonly btfExt: BtfExt | undefined;
