@@ -107,9 +107,9 @@ export class Spec implements Iterable<Type> {
   }
 
   /**
-   * Every type whose full name is `name`, base types first, in ID order. Found through a
-   * hash index of essential names (see {@link essentialName}) built on the second lookup
-   * straight from the string table (the first one scans the records' names instead).
+   * Every type whose full name is `name`, base types first, in ID order. The first few
+   * lookups of a Spec scan the records' names; after that, a hash index of essential names
+   * (see {@link essentialName}), built once straight from the string table, answers them.
    * @throws NotFoundError when no type has that name
    */
   anyTypesByName(name: string): Type[] {
