@@ -1,6 +1,6 @@
 // The workspace as a user never sees it: which packages it publishes, how to pack them, and
 // the plain npm a user installs them with.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,6 +89,25 @@ export function run(cmd: string, args: string[], cwd: string, env = cleanEnv()):
   const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   const stderr = r.error ? `${r.stderr ?? ''}${r.error.message}` : r.stderr;
   return { status: r.status, stdout: r.stdout ?? '', stderr };
+}
+
+/** {@link run} without blocking, so several children can run side by side. */
+export function runAsync(cmd: string, args: string[], cwd: string, env = cleanEnv()): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (err) =>
+      resolve({ status: null, stdout, stderr: `${stderr}${err.message}` }),
+    );
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 /** {@link run}, throwing with its output when it exits non-zero. */
