@@ -86,7 +86,6 @@ export class NameIndex {
    * essential name is what it is keyed by.
    */
   lookupEssential(name: string): number[] {
-    this.scanned = true;
     if (!this.heads) this.build();
     let h = FNV_OFFSET;
     for (const b of encoder.encode(name)) h = Math.imul(h ^ b, FNV_PRIME);
