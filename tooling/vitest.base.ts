@@ -21,6 +21,9 @@ export function packageTests(packageDir: string) {
       outputFile,
       testTimeout: 120_000,
       hookTimeout: 120_000,
+      // A loaded machine (CI has two cores) can take seconds where a quiet one takes
+      // milliseconds; vitest's default of one second made browser polls flaky.
+      expect: { poll: { timeout: 30_000 } },
       pool: 'forks',
       root: packageDir,
     },

@@ -3,7 +3,7 @@
 // invocation, printed as one table and written as JSON. Benchmarks, not tests: nothing here
 // fails on a slow figure.
 //
-// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|co-re|cli|tricks|web]
+// usage: node --expose-gc tooling/bench/run.mjs [--group wire|types|elf|co-re|cold|cli|tricks|web]
 // env:
 //   BENCH_FILTER  regex over case ids and titles (e.g. 'marshal|lookup')
 //   BENCH_RUNS    timed runs per case (default 9); medians are reported
@@ -103,11 +103,39 @@ function measure(
 }
 
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+let childCpu;
+/** tooling/bench/child-cpu.c, built on first use; undefined when gcc is missing. */
+function childCpuExe() {
+  if (childCpu === undefined) {
+    const exe = join(tmp(), 'child-cpu');
+    const cc = spawnSync('gcc', ['-O2', '-o', exe, join(repo, 'tooling/bench/child-cpu.c')], {
+      encoding: 'utf8',
+    });
+    childCpu = cc.error || cc.status !== 0 ? null : exe;
+  }
+  return childCpu ?? undefined;
+}
 
-/** CPU (via /usr/bin/time) and wall medians of a whole process with stdout to /dev/null. */
+/**
+ * CPU and wall medians of a whole process with stdout to /dev/null: CPU time from wait4
+ * (child-cpu.c) to the microsecond, else from /usr/bin/time in 10 ms steps, else none.
+ */
 function measureProcess(cmd, argv) {
   const cpu = [];
   const wall = [];
+  const timer = childCpuExe();
+  if (timer) {
+    for (let i = 0; i < runs; i++) {
+      const r = spawnSync(timer, [cmd, ...argv], { encoding: 'utf8' });
+      const m = r.status === 0 ? JSON.parse(r.stdout) : undefined;
+      if (m?.status !== 0) {
+        throw new Error(`${cmd} ${argv.join(' ')}: exit ${m?.status ?? r.status}: ${r.stderr}`);
+      }
+      cpu.push(m.cpu);
+      wall.push(m.wall);
+    }
+    return { cpu: median(cpu), wall: median(wall) };
+  }
   const stats = join(tmp(), 'time.txt');
   for (let i = 0; i < runs; i++) {
     const [exe, a] = timeBin ? [timeBin, ['-f', '%U %S', '-o', stats, cmd, ...argv]] : [cmd, argv];
@@ -197,9 +225,11 @@ function libbpfAnchor() {
     return { missing: `gcc failed: ${cc.error?.message ?? cc.stderr.trim().split('\n')[0]}` };
   }
   const [a, b] = twoKernels();
-  const run = spawnSync(exe, [file, String(runs), a.path, b.path], { encoding: 'utf8' });
+  const run = spawnSync(exe, [file, String(runs), a.path, b.path, regularFile()], {
+    encoding: 'utf8',
+  });
   if (run.status !== 0) return { missing: `libbpf-bench failed: ${run.stderr.trim()}` };
-  return JSON.parse(run.stdout);
+  return { exe, ...JSON.parse(run.stdout) };
 }
 
 /**
@@ -265,6 +295,68 @@ function coreInput() {
 }
 
 const bpftool = ['/usr/sbin/bpftool', '/usr/bin/bpftool', '/sbin/bpftool'].find(existsSync);
+
+/**
+ * The input as a regular file: itself, or a copy of a sysfs file (which `loadSpec` maps
+ * instead of reading).
+ */
+let regular;
+function regularFile() {
+  if (!file.startsWith('/sys/')) return file;
+  regular ??= join(tmp(), 'regular.btf');
+  if (!existsSync(regular)) writeFileSync(regular, bytes);
+  return regular;
+}
+
+// The cold start of a loader: a fresh process loads BTF (the running kernel's through
+// `loadKernelSpec` when the input is sysfs vmlinux, else the file), finds task_struct, then
+// every type of three names.
+const COLD_NAMES = ['sk_buff', 'file', 'list_head'];
+const kernelInput = file === '/sys/kernel/btf/vmlinux';
+/** The facade program of a cold start; `timed` prints its in-process CPU and wall time. */
+function coldScript(timed) {
+  const load = kernelInput ? 'loadKernelSpec()' : `loadSpec(${JSON.stringify(file)})`;
+  return `import { loadKernelSpec, loadSpec } from ${JSON.stringify(dist('btfkit'))};
+const c0 = process.cpuUsage(); const w0 = performance.now();
+const s = ${load};
+s.typeByName('task_struct', 'struct');
+let hits = 0;
+for (const n of ${JSON.stringify(COLD_NAMES)}) hits += s.anyTypesByName(n).length;
+const w = performance.now() - w0; const c = process.cpuUsage(c0);
+if (hits < ${COLD_NAMES.length}) throw new Error('bench: cold start found too little');
+${timed ? 'console.log(JSON.stringify({ cpu: (c.user + c.system) / 1000, wall: w }));' : ''}`;
+}
+const coldArgv = (timed) => ['--input-type=module', '-e', coldScript(timed)];
+let coldProcess;
+/** Our cold start as a whole process, measured once for the rows that show it. */
+const ourColdProcess = () => {
+  coldProcess ??= measureProcess(process.execPath, coldArgv(false));
+  return coldProcess;
+};
+/** Medians of what each of `runs` fresh processes of `cmd argv` prints ({cpu, wall}). */
+function firstCalls(cmd, argv) {
+  const cpu = [];
+  const wall = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(cmd, argv, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}: ${r.stderr}`);
+    const m = JSON.parse(r.stdout.trim().split('\n').at(-1));
+    cpu.push(m.cpu);
+    wall.push(m.wall);
+  }
+  return { cpu: median(cpu), wall: median(wall) };
+}
+const anchorLibbpfCold = (whole) => {
+  libbpf ??= libbpfAnchor();
+  if (libbpf.missing) return { missing: libbpf.missing };
+  const argv = ['--cold', file, ...COLD_NAMES];
+  return whole
+    ? { label: `libbpf ${libbpf.libbpf} whole process`, ...measureProcess(libbpf.exe, argv) }
+    : {
+        label: `libbpf ${libbpf.libbpf} btf__parse + find + 3 full name scans`,
+        ...firstCalls(libbpf.exe, argv),
+      };
+};
 
 let libbpf;
 const anchorLibbpf = (key, label) => {
@@ -611,6 +703,36 @@ const cases = [
         : { missing: 'bpftool not installed (apt-get install bpftool)' },
   },
   {
+    id: 'cli-core-min-btf',
+    group: 'cli',
+    title: 'btfkit core min-btf objects/core-el.o --target FILE -o OUT (whole process)',
+    target: 'report',
+    ours: () =>
+      measureProcess(process.execPath, [
+        cli,
+        'core',
+        'min-btf',
+        elfFixture,
+        '--target',
+        file,
+        '-o',
+        join(tmp(), 'btfkit-min.btf'),
+      ]),
+    anchor: () =>
+      bpftool
+        ? {
+            label: 'bpftool gen min_core_btf FILE OUT core-el.o',
+            ...measureProcess(bpftool, [
+              'gen',
+              'min_core_btf',
+              file,
+              join(tmp(), 'bpftool-min.btf'),
+              elfFixture,
+            ]),
+          }
+        : { missing: 'bpftool not installed (apt-get install bpftool)' },
+  },
+  {
     id: 'elf-ext',
     group: 'elf',
     title: 'load an ELF object + ext infos (testdata/objects/core-el.o)',
@@ -682,6 +804,49 @@ const cases = [
       return measure(() => rawDumpBytes(raw), { warm: Math.min(warmups, 3) });
     },
     anchor: noAnchor,
+  },
+  {
+    id: 'cold-process',
+    group: 'cold',
+    title: `cold start, whole process: node -e of the facade (${kernelInput ? 'loadKernelSpec' : 'loadSpec'} + typeByName + anyTypesByName ×3)`,
+    target: '≤ node -e 0 + 15 ms',
+    ours: ourColdProcess,
+    anchor: () => ({
+      label: 'node -e 0 (the runtime floor)',
+      ...measureProcess(process.execPath, ['-e', '0']),
+    }),
+    judge: (o, a) => o <= a + 15,
+  },
+  {
+    id: 'cold-process-libbpf',
+    group: 'cold',
+    title: 'cold start, whole process: the same as a C program with libbpf',
+    target: 'report',
+    ours: ourColdProcess,
+    anchor: () => anchorLibbpfCold(true),
+  },
+  {
+    id: 'cold-first-call',
+    group: 'cold',
+    title:
+      'cold start, in process: load + typeByName + anyTypesByName ×3, first calls of a fresh process',
+    target: '≤ 2× libbpf',
+    ours: () => firstCalls(process.execPath, coldArgv(true)),
+    anchor: () => anchorLibbpfCold(false),
+    judge: (o, a) => o <= 2 * a,
+  },
+  {
+    id: 'warm-parse-scan',
+    group: 'cold',
+    title: 'warm, in process: loadSpec(regular file) + anyTypesByName (every sk_buff)',
+    target: '≤ 1.0× libbpf',
+    isolate: true,
+    ours: () => {
+      const path = regularFile();
+      return measure(() => loadSpec(path).anyTypesByName('sk_buff'), { times: 41 });
+    },
+    anchor: () => anchorLibbpf('parse_scan', 'btf__parse + full name scan'),
+    judge: (o, a) => o <= a,
   },
   {
     id: 'dump-raw',
@@ -774,10 +939,10 @@ function lookups(name, settle, method = 'typeByName') {
     },
     {
       setup: () => {
-        // The first lookup scans, the second builds the index: both before timing.
+        // The first lookups scan, the next builds the index (SCANS_BEFORE_INDEX in
+        // packages/btf-types/src/name-index.ts): all before timing.
         const s = Spec.parse(bytes);
-        find(s);
-        find(s);
+        for (let i = 0; i < 16; i++) find(s);
         return s;
       },
       per: n / 1000,
@@ -856,7 +1021,11 @@ if (args.child) {
   const [id, part] = args.child.split(':');
   const c = cases.find((x) => x.id === id);
   if (!c) throw new Error(`bench: no case ${id}`);
-  console.log(JSON.stringify(await (part === 'anchor' ? c.anchorChild() : c.ours())));
+  try {
+    console.log(JSON.stringify(await (part === 'anchor' ? c.anchorChild() : c.ours())));
+  } finally {
+    if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+  }
   process.exit(0);
 }
 

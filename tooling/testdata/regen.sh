@@ -206,6 +206,54 @@ gen_vmlinux() {
 		"$BPFTOOL" -B "$tmp/vmlinux.btf" btf dump file "$dir/module-$module.btf" format raw
 }
 
+# CO-RE programs for the kernel tests (bpfel only: they are loaded into the
+# running kernel), and what bpftool's gen min_core_btf makes of them and of
+# core/relos-el.o for each target of core/targets (run after core-oracle's
+# regen, which writes those): min/OBJS.TARGET.btf with its raw dump beside, or
+# min/OBJS.TARGET.error with bpftool's last words when it refuses.
+gen_core_kernel() {
+	local dir=$testdata/core-kernel src name arch_inc set target file out
+	arch_inc=/usr/include/$("$CC" -print-multiarch)
+	rm -f "$dir"/*.o "$dir"/*.tmp "$dir"/min/*
+	mkdir -p "$dir/min"
+	for src in "$dir"/*.c; do
+		name=$(basename "$src" .c)
+		log "core-kernel/$name-el.o"
+		(cd "$dir" && "$CLANG" -target bpfel -g -O2 -Wall \
+			-ffile-prefix-map="$dir"=. -I"$arch_inc" \
+			-c "$name.c" -o "$name-el.o")
+	done
+	gunzip -c "$testdata/vmlinux/vmlinux.btf.gz" >"$tmp/min-vmlinux.btf"
+	gunzip -c "$testdata/core/targets/host-vmlinux.btf.gz" >"$tmp/min-host-vmlinux.btf"
+	cp "$testdata/core/targets/synth-a.btf" "$tmp/min-synth-a.btf"
+	cp "$testdata/core/targets/synth-b.btf" "$tmp/min-synth-b.btf"
+	cp "$testdata/core/targets/synth-c.btf" "$tmp/min-synth-c.btf"
+	# Object sets, as NAME=paths relative to testdata (the test reads the same list).
+	local -A sets=(
+		[funcs-el]="core-kernel/funcs-el.o"
+		[probe-el]="core-kernel/probe-el.o"
+		[all-el]="core-kernel/funcs-el.o core-kernel/probe-el.o objects/core-el.o"
+		[relos-el]="core/relos-el.o"
+	)
+	for set in "${!sets[@]}"; do
+		for target in vmlinux host-vmlinux synth-a synth-b synth-c; do
+			out=$dir/min/$set.$target
+			log "core-kernel/min/$set.$target"
+			local objs=()
+			for file in ${sets[$set]}; do objs+=("$testdata/$file"); done
+			if "$BPFTOOL" gen min_core_btf "$tmp/min-$target.btf" "$out.btf.tmp" "${objs[@]}" \
+				>"$tmp/min.err" 2>&1; then
+				mv "$out.btf.tmp" "$out.btf"
+				to "$out.raw.golden" "$BPFTOOL" btf dump file "$out.btf" format raw
+			else
+				rm -f "$out.btf.tmp"
+				grep '^libbpf: ' "$tmp/min.err" | tail -n1 >"$out.error"
+				[[ -s $out.error ]] || die "bpftool failed on $set.$target: $(cat "$tmp/min.err")"
+			fi
+		done
+	done
+}
+
 # pahole's struct layouts (holes, padding) of the committed BTF, for the explorer's layout
 # picture: the objects' layout-el.btf and the committed vmlinux (so they match it even when
 # vmlinux/ was kept with --no-vmlinux).
@@ -330,5 +378,6 @@ if ((with_vmlinux)); then
 else
 	CORE_KEEP_HOST=1 "$root/tooling/core-oracle/regen.sh"
 fi
+gen_core_kernel
 write_versions
 "$here/check.sh"

@@ -114,12 +114,12 @@ describe('the command line', () => {
   it('lists commands and exits 2 without one', () => {
     const r = btfkit();
     expect(r.status).toBe(2);
-    for (const c of ['dump', 'find', 'stats', 'encode', 'load', 'list', 'features'])
+    for (const c of ['dump', 'find', 'stats', 'encode', 'load', 'list', 'features', 'core'])
       expect(r.stdout).toContain(c);
   });
 
   it('has --help on every command', () => {
-    for (const c of ['dump', 'find', 'stats', 'encode', 'load', 'list', 'features']) {
+    for (const c of ['dump', 'find', 'stats', 'encode', 'load', 'list', 'features', 'core']) {
       const r = btfkit(c, '--help');
       expect(r.status).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`^usage: btfkit ${c}`));

@@ -11,6 +11,7 @@ import { coreEssentialNameLength } from './essential-name.js';
 export type CoreTargets =
   | Spec
   | {
+      /** The kernel's vmlinux Spec, searched first. */
       readonly vmlinux: Spec;
       /**
        * Module Specs split over `vmlinux`, or a function that loads them: it is called (once
@@ -22,7 +23,9 @@ export type CoreTargets =
 
 /** A candidate target type: libbpf's `struct bpf_core_cand`. */
 export interface Candidate {
+  /** The Spec that holds the candidate (vmlinux or a module's). */
   readonly spec: Spec;
+  /** The candidate type. */
   readonly type: Type;
 }
 

@@ -13,6 +13,7 @@ export {
   coreRelocationMessage,
 } from './errors.js';
 export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
+export { type MinimalBtfOptions, minimalBtf, minimalBtfForObjects } from './min-btf.js';
 export { POISON_CALL_IMM, patchCoreInstruction } from './patch-insn.js';
 export { type CoreRelocateOptions, coreRelocate } from './relocate.js';
 export { objectRelocations, type RelocatedObject, relocateObject } from './relocate-object.js';

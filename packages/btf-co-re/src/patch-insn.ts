@@ -195,7 +195,7 @@ export function patchInstruction(
 
 /**
  * Applies a fixup to its instruction in `insns`, the bytes of the relocation's section
- * (patched in place), as libbpf's `bpf_core_patch_insn` does; see {@link patchInstruction}.
+ * (patched in place), as libbpf's `bpf_core_patch_insn` does.
  * @throws CoreRelocationError (reason `instruction`) where libbpf refuses the instruction
  */
 export function patchCoreInstruction(

@@ -78,8 +78,18 @@ export interface CoreFixup {
 
 /** The outcome of one relocation: a fixup, or the error libbpf would fail the load with. */
 export type CoreResult =
-  | { readonly ok: true; readonly fixup: CoreFixup }
-  | { readonly ok: false; readonly error: CoreRelocationError };
+  | {
+      /** The relocation succeeded. */
+      readonly ok: true;
+      /** What to patch into the instruction. */
+      readonly fixup: CoreFixup;
+    }
+  | {
+      /** The relocation failed. */
+      readonly ok: false;
+      /** Why, as libbpf would fail the load. */
+      readonly error: CoreRelocationError;
+    };
 
 /**
  * One relocation applied to an object's instructions: the outcome, and the instruction

@@ -7,7 +7,9 @@ export interface BtfSections {
   readonly btf: Uint8Array;
   /** The `.BTF.ext` section's contents, when the file has one. */
   readonly btfExt: Uint8Array | undefined;
+  /** The `.BTF` section header. */
   readonly btfSection: ElfSection;
+  /** The `.BTF.ext` section header, when the file has one. */
   readonly btfExtSection: ElfSection | undefined;
 }
 

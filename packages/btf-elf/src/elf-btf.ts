@@ -13,8 +13,9 @@ export interface LoadRawBtfOptions extends ElfOpenOptions {
 
 /** The BTF of an ELF file at the wire level, with DATASECs fixed up. */
 export interface ElfRawBtf {
+  /** The ELF file the BTF came from. */
   readonly elf: ElfFile;
-  /** The `.BTF` blob after {@link fixupDatasecs}, parsed. */
+  /** The `.BTF` blob with its DATASECs fixed up as libbpf does, parsed. */
   readonly btf: RawBtf;
   /** The `.BTF` section as it is in the file (decompressed). */
   readonly original: Uint8Array;

@@ -3,7 +3,7 @@ import { SHT, STV } from './elf-constants.js';
 import { type ElfFile, isInSection } from './elf-file.js';
 
 /**
- * The section sizes and variable symbols of an ELF file, for {@link fixupDatasecs}. Sizes
+ * The section sizes and variable symbols of an ELF file, for the DATASEC fix-up. Sizes
  * come from `SHT_PROGBITS` and `SHT_NOBITS` sections (decompressed sizes for compressed
  * ones), first section of a name wins. The symbol table is read only when a variable is
  * first looked up, so a kernel image whose DATASECs are already sized never reads it.

@@ -40,6 +40,7 @@ export interface ElfSection {
 export interface ElfSymbol {
   /** Index in its symbol table. */
   readonly index: number;
+  /** The symbol's name; empty for an unnamed symbol. */
   readonly name: string;
   /** `ELF_ST_TYPE(st_info)`, an {@link STT} value. */
   readonly type: number;
@@ -92,6 +93,7 @@ export class ElfFile {
   readonly source: RandomAccessSource;
   /** Whether the file is ELF64 (otherwise ELF32). */
   readonly is64: boolean;
+  /** Whether the file is little-endian (`ELFDATA2LSB`). */
   readonly littleEndian: boolean;
   /** `e_type` (1 relocatable, 2 executable, 3 shared object). */
   readonly fileType: number;

@@ -50,8 +50,11 @@ export interface RawCoreRelo {
 export interface RawSectionExtInfos {
   /** The ELF section's name, such as `xdp` or `.text`. */
   readonly section: string;
+  /** The section's function infos. */
   readonly funcInfos: readonly RawFuncInfo[];
+  /** The section's line infos. */
   readonly lineInfos: readonly RawLineInfo[];
+  /** The section's CO-RE relocations. */
   readonly coreRelos: readonly RawCoreRelo[];
 }
 

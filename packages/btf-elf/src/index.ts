@@ -23,6 +23,13 @@ export {
   type SpecInput,
 } from './load-spec.js';
 export {
+  type ExtInfoPart,
+  type MarshalExtInfosOptions,
+  type MarshalledExtInfos,
+  marshalExtInfos,
+  type ProgramExtInfos,
+} from './marshal-ext-infos.js';
+export {
   type KnownRecord,
   knownRecord,
   MAX_RESOLVE_DEPTH,

@@ -20,7 +20,9 @@ export type SpecInput = Uint8Array | RandomAccessSource | ElfFile;
 
 /** A Spec loaded from an ELF file, with what else the file holds. */
 export interface ElfSpec {
+  /** The Spec of the `.BTF` section, DATASECs fixed up. */
   readonly spec: Spec;
+  /** The ELF file it came from. */
   readonly elf: ElfFile;
   /** The decoded `.BTF.ext`, when the file has one. */
   readonly btfExt: BtfExt | undefined;
@@ -43,7 +45,7 @@ export function loadElfSpec(
  * by the magic: cilium/ebpf's `LoadSpecFromReader`. A raw blob is read whole; an ELF file
  * only in the parts that matter: `.BTF` (decompressed if needed, its byte order checked
  * against the ELF's), then DATASEC sizes and offsets, `.ksyms` and `.kconfig` fixed up as
- * libbpf does when it opens an object (see {@link fixupDatasecs}).
+ * libbpf does when it opens an object (libbpf's `btf_fixup_datasec`).
  * @throws FormatError when the input is neither BTF nor ELF, or is malformed, or a DATASEC
  *   cannot be fixed up
  * @throws NotFoundError for an ELF file without `.BTF`

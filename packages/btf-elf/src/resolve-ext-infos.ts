@@ -40,14 +40,19 @@ export interface CoreRelo {
    * type relocations.
    */
   readonly member: Member | undefined;
+  /** What an enum relocation selects: the enumerator; undefined for other kinds. */
   readonly enumValue: EnumValue | undefined;
 }
 
 /** The `.BTF.ext` infos of one ELF section, resolved against the Spec. */
 export interface SectionExtInfos {
+  /** The ELF section's name, such as `xdp` or `.text`. */
   readonly section: string;
+  /** The section's function infos, with their FUNCs. */
   readonly funcInfos: readonly FuncInfo[];
+  /** The section's line infos. */
   readonly lineInfos: readonly RawLineInfo[];
+  /** The section's CO-RE relocations, with what they select. */
   readonly coreRelos: readonly CoreRelo[];
 }
 
@@ -168,9 +173,11 @@ function resolveAccessor(
 
 /** A Spec with the ext infos of the same ELF object. */
 export interface SpecAndExtInfos {
+  /** The Spec of the `.BTF` section, DATASECs fixed up. */
   readonly spec: Spec;
   /** Empty when the object has no `.BTF.ext`. */
   readonly extInfos: ExtInfos;
+  /** The ELF file it came from. */
   readonly elf: ElfFile;
 }
 

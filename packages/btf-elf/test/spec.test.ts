@@ -212,6 +212,11 @@ describe('loadSpecAndExtInfosFromBytes', () => {
     });
   }
 
+  it('the /node entry returns the main entry’s classes, not copies of them', () => {
+    const { elf } = loadSpecAndExtInfos(join(testdata, 'objects', 'core-el.o'));
+    expect(elf).toBeInstanceOf(ElfFile);
+  });
+
   it('CO-RE access strings resolve to the members core.c reads', () => {
     const { extInfos } = loadSpecAndExtInfos(join(testdata, 'objects', 'core-el.o'));
     const fields = new Set<string>();

@@ -116,7 +116,10 @@ const FEATURES = {
     since: KIND_SINCE[BTF_KIND.DATASEC]!,
     records: (s) => datasec(s, '.data'),
   },
-  /** A DATASEC named `?.data` (libbpf `probe_kern_btf_qmark_datasec`; Linux 6.9). */
+  /**
+   * A DATASEC named `?.data` (libbpf `probe_kern_btf_qmark_datasec`). Linux 6.9: kernel commit
+   * bd70a8fb7ca4, "bpf: Allow all printable characters in BTF DATASEC names".
+   */
   qmarkDatasec: {
     description: "BTF_KIND_DATASEC names starting with '?'",
     since: '6.9',

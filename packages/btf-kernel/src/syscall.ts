@@ -320,7 +320,16 @@ export function syscallError(
  * `BPF_BTF_LOAD` needs CAP_BPF since Linux 5.8 (CAP_SYS_ADMIN before); looking up BTF by ID
  * needs CAP_SYS_ADMIN.
  */
-export const BPF_CMD = {
+export const BPF_CMD: {
+  /** `BPF_OBJ_GET_INFO_BY_FD`: what the kernel knows of an object (here a BTF object). */
+  readonly OBJ_GET_INFO_BY_FD: BpfCommand;
+  /** `BPF_BTF_LOAD`: load BTF into the kernel, get a file descriptor for it. */
+  readonly BTF_LOAD: BpfCommand;
+  /** `BPF_BTF_GET_FD_BY_ID`: a file descriptor for a loaded BTF object, by its ID. */
+  readonly BTF_GET_FD_BY_ID: BpfCommand;
+  /** `BPF_BTF_GET_NEXT_ID`: the next loaded BTF object's ID, to list them. */
+  readonly BTF_GET_NEXT_ID: BpfCommand;
+} = {
   OBJ_GET_INFO_BY_FD: {
     cmd: 15,
     name: 'BPF_OBJ_GET_INFO_BY_FD',
@@ -340,7 +349,7 @@ export const BPF_CMD = {
     since: '5.4',
     capability: 'CAP_SYS_ADMIN',
   },
-} as const satisfies Record<string, BpfCommand>;
+};
 
 /**
  * Calls `bpf(2)` and returns its non-negative result.

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   BPF_CMD,
   BTF_FEATURES,
@@ -81,6 +84,37 @@ describe('probe blobs', () => {
     expect(BTF_FEATURES.funcLinkage.since).toBe('5.6');
     expect(BTF_FEATURES.btf.since).toBe('4.18');
     expect(BTF_KIND.ENUM64).toBe(19);
+  });
+
+  it('the kernel that accepts a DATASEC named ?x is 6.9 (commit bd70a8fb7ca4)', () => {
+    expect(BTF_FEATURES.qmarkDatasec.since).toBe('6.9');
+  });
+
+  it('name the same kernel as the marshal option that stands in for each', () => {
+    // @btfkit/types documents each sanitization with the kernel that added the feature; the
+    // probes here name it too. Read the published declarations so the two cannot drift.
+    const dts = readFileSync(
+      join(dirname(createRequire(import.meta.url).resolve('@btfkit/types')), 'index.d.ts'),
+      'utf8',
+    );
+    const featureOf: Record<string, BtfFeatureName> = {
+      func: 'progBTF',
+      datasec: 'datasec',
+      qmarkDatasec: 'qmarkDatasec',
+      float: 'float',
+      declTag: 'declTags',
+      typeTag: 'typeTags',
+      enum64: 'enum64',
+      stripFuncLinkage: 'funcLinkage',
+    };
+    for (const [field, feature] of Object.entries(featureOf)) {
+      const doc = new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*readonly ${field}\\?:`).exec(
+        dts,
+      );
+      expect(doc, field).not.toBeNull();
+      const since = /Linux (?:before )?(\d+\.\d+)/.exec(doc?.[1] ?? '');
+      expect(since?.[1], `${field} (probe ${feature})`).toBe(BTF_FEATURES[feature].since);
+    }
   });
 });
 

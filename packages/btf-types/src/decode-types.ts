@@ -104,6 +104,22 @@ export class TypeDecoder implements ChildSource {
     return this.cache !== undefined ? this.cache[i] : this.few.get(i);
   }
 
+  /** Every decoded type with its ID, ascending; nothing to walk when few are decoded. */
+  cachedTypes(): [id: number, type: Type][] {
+    const out: [number, Type][] = [];
+    const first = this.firstTypeID;
+    const cache = this.cache;
+    if (cache === undefined) {
+      for (const [i, t] of this.few) out.push([first + i, t]);
+      return out.sort((a, b) => a[0] - b[0]);
+    }
+    for (let i = 0; i < cache.length; i++) {
+      const t = cache[i];
+      if (t !== undefined) out.push([first + i, t]);
+    }
+    return out;
+  }
+
   /** Caches `type` as the type of local index `i`. */
   private store(i: number, type: Type): void {
     const cache = this.cache;

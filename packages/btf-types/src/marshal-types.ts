@@ -41,7 +41,10 @@ export interface SanitizeOptions {
    * `.` and `?` in its name replaced by `_`.
    */
   readonly datasec?: boolean;
-  /** A DATASEC whose name starts with `?` gets `_` instead (Linux 5.19 accepts `?`). */
+  /**
+   * A DATASEC whose name starts with `?` gets `_` instead (Linux 6.9 accepts `?`: kernel commit
+   * bd70a8fb7ca4, "bpf: Allow all printable characters in BTF DATASEC names").
+   */
   readonly qmarkDatasec?: boolean;
   /**
    * FUNC and FUNC_PROTO (Linux 5.0): a FUNC becomes a TYPEDEF of its prototype; a FUNC_PROTO

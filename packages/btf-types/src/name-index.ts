@@ -8,20 +8,29 @@ const UNDERSCORE = 0x5f;
 export const ALL_KINDS = -1;
 
 /**
+ * How many lookups scan the records before the index is built. A scan compares one byte of
+ * most names; building hashes every byte of every name, about as much work as this many
+ * scans (vmlinux, measured with `pnpm bench`). Scanning until the scans have cost what the
+ * build would, then building, never costs more than twice the better of the two choices
+ * made in hindsight (the ski-rental bound), and a short-lived process that looks up a few
+ * types (a loader's cold start) never builds the index at all.
+ */
+export const SCANS_BEFORE_INDEX = 8;
+
+/**
  * A hash index from essential name to type ID over one blob's types (not its base's), built
  * straight from the records' name offsets and the string table's bytes: no string and no
  * type object is created while building it. Chains are kept in ascending ID order.
  *
- * The first lookup does not build it: one pass over the records comparing name bytes (a
- * first-byte check rejects almost all) is cheaper than hashing every name, and a program that
- * looks up one type never pays for the index. The second lookup builds it.
+ * The first {@link SCANS_BEFORE_INDEX} lookups do not build it: each is one pass over the
+ * records comparing name bytes (a first-byte check rejects almost all). The next one builds it.
  */
 export class NameIndex {
   private readonly raw: RawBtf;
   private heads: Int32Array | undefined;
   private next: Int32Array | undefined;
   private mask = 0;
-  private scanned = false;
+  private scans = 0;
 
   /** Prepares an index over `raw`; nothing is read until the first lookup. */
   constructor(raw: RawBtf) {
@@ -34,11 +43,13 @@ export class NameIndex {
    * @param kinds - only records whose wire kind `k` has bit `1 << k` set here (default: all)
    */
   lookup(name: string, kinds = ALL_KINDS): number[] {
-    if (!this.scanned) {
-      this.scanned = true;
-      return this.scan(encoder.encode(name), kinds);
+    if (!this.heads) {
+      if (this.scans < SCANS_BEFORE_INDEX) {
+        this.scans++;
+        return this.scan(encoder.encode(name), kinds);
+      }
+      this.build();
     }
-    if (!this.heads) this.build();
     const raw = this.raw;
     const ascii = isAscii(name);
     const query = ascii ? undefined : encoder.encode(name);
@@ -75,7 +86,6 @@ export class NameIndex {
    * essential name is what it is keyed by.
    */
   lookupEssential(name: string): number[] {
-    this.scanned = true;
     if (!this.heads) this.build();
     let h = FNV_OFFSET;
     for (const b of encoder.encode(name)) h = Math.imul(h ^ b, FNV_PRIME);

@@ -107,9 +107,9 @@ export class Spec implements Iterable<Type> {
   }
 
   /**
-   * Every type whose full name is `name`, base types first, in ID order. Found through a
-   * hash index of essential names (see {@link essentialName}) built on the second lookup
-   * straight from the string table (the first one scans the records' names instead).
+   * Every type whose full name is `name`, base types first, in ID order. The first few
+   * lookups of a Spec scan the records' names; after that, a hash index of essential names
+   * (see {@link essentialName}), built once straight from the string table, answers them.
    * @throws NotFoundError when no type has that name
    */
   anyTypesByName(name: string): Type[] {
@@ -204,11 +204,9 @@ export class Spec implements Iterable<Type> {
   copy(): Spec {
     const base = this.base?.copy();
     const out = new Spec(this.raw, base);
-    const own: Type[] = [];
-    for (let id = this.firstTypeID; id < this.nextTypeID; id++) {
-      const t = this.decoder.cached(id);
-      if (t) own.push(t);
-    }
+    // Only what was decoded: a Spec fresh from its blob (a cached kernel Spec) copies in no
+    // time, instead of in a walk over every ID.
+    const own = this.decoder.cachedTypes().map(([, t]) => t);
     const oldBase = this.base;
     // Copying reads the children of every cached type, which decodes those not read yet:
     // every copied type that has an ID here gets the same ID in the copy.

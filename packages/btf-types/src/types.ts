@@ -35,7 +35,13 @@ export type Type =
   | TypeTag;
 
 /** The model type of a kind: `TypeOfKind<'struct'>` is {@link Struct}. */
-export type TypeOfKind<K extends TypeKind> = Extract<Type, { readonly kind: K }>;
+export type TypeOfKind<K extends TypeKind> = Extract<
+  Type,
+  {
+    /** The kind to pick. */
+    readonly kind: K;
+  }
+>;
 
 /** Types whose only child is one referenced type: typedefs, qualifiers and tags. */
 export type Qualifier = Volatile | Const | Restrict | TypeTag;
@@ -100,6 +106,7 @@ abstract class OneChild extends TypeBase {
   get type(): Type {
     return this._type ?? pull(this as unknown as Type & OneChild)._type!;
   }
+  /** Sets the referenced type. */
   set type(type: Type) {
     this._type = type;
   }
@@ -177,6 +184,7 @@ export class Pointer extends TypeBase {
   get target(): Type {
     return this._target ?? pull(this)._target!;
   }
+  /** Sets the pointee. */
   set target(target: Type) {
     this._target = target;
   }
@@ -215,6 +223,7 @@ export class ArrayType extends TypeBase {
   get type(): Type {
     return this._type ?? pull(this)._type!;
   }
+  /** Sets the element type. */
   set type(type: Type) {
     this._type = type;
   }
@@ -222,6 +231,7 @@ export class ArrayType extends TypeBase {
   get index(): Type {
     return this._index ?? pull(this)._index!;
   }
+  /** Sets the index type. */
   set index(index: Type) {
     this._index = index;
   }
@@ -264,6 +274,7 @@ abstract class Members extends TypeBase {
   get members(): Member[] {
     return this._members ?? pull(this as unknown as Composite)._members!;
   }
+  /** Sets the members, in declaration order. */
   set members(members: Member[]) {
     this._members = members;
   }
@@ -332,6 +343,7 @@ export class Enum extends TypeBase {
   get values(): EnumValue[] {
     return this._values ?? pull(this)._values!;
   }
+  /** Sets the enumerators; empty for a forward-declared enum. */
   set values(values: EnumValue[]) {
     this._values = values;
   }
@@ -447,6 +459,7 @@ export class Func extends TypeBase {
   get type(): FuncProto {
     return this._type ?? pull(this)._type!;
   }
+  /** Sets the prototype. */
   set type(type: FuncProto) {
     this._type = type;
   }
@@ -490,6 +503,7 @@ export class FuncProto extends TypeBase {
   get returnType(): Type {
     return this._returnType ?? pull(this)._returnType!;
   }
+  /** Sets the return type, {@link VOID} for none. */
   set returnType(type: Type) {
     this._returnType = type;
   }
@@ -497,6 +511,7 @@ export class FuncProto extends TypeBase {
   get params(): FuncParam[] {
     return this._params ?? pull(this)._params!;
   }
+  /** Sets the named or unnamed parameters, without the varargs marker. */
   set params(params: FuncParam[]) {
     this._params = params;
   }
@@ -566,6 +581,7 @@ export class Datasec extends TypeBase {
   get vars(): VarSecinfo[] {
     return this._vars ?? pull(this)._vars!;
   }
+  /** Sets the variables in the section. */
   set vars(vars: VarSecinfo[]) {
     this._vars = vars;
   }

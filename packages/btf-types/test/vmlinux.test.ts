@@ -75,6 +75,33 @@ describe('vmlinux', () => {
     }
   });
 
+  it('the lookups that scan (before the name index is built) find what bpftool lists too', () => {
+    // A Spec's first lookups scan the records; only a later one builds the index, which the
+    // test above exercises. Each name here is the first lookup of a fresh Spec.
+    const byName = new Map<string, { ids: number[]; kinds: string[] }>();
+    for (const g of goldenTypes) {
+      if (g.name === '(anon)') continue;
+      const e = byName.get(g.name) ?? { ids: [], kinds: [] };
+      e.ids.push(g.id);
+      e.kinds.push(g.kind);
+      byName.set(g.name, e);
+    }
+    const names = [...byName.keys()].filter((_, i) => i % 400 === 0);
+    expect(names.length).toBeGreaterThan(100);
+    for (const name of names) {
+      const { ids, kinds } = byName.get(name)!;
+      const spec = Spec.parse(bytes);
+      expect(
+        spec.anyTypesByName(name).map((t) => spec.typeID(t)),
+        name,
+      ).toEqual(ids);
+      if (ids.length === 1 && kinds[0] === 'STRUCT') {
+        expect(spec.typeID(spec.typeByName(name, 'struct')), name).toBe(ids[0]);
+      }
+    }
+    expect(() => Spec.parse(bytes).anyTypesByName('no_such_type_xyz')).toThrow(NotFoundError);
+  });
+
   it('lookup errors carry the name', () => {
     const spec = Spec.parse(bytes);
     const seen = new Set<string>();

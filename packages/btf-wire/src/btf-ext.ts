@@ -10,7 +10,9 @@ import { BTF_MAGIC } from './kinds.js';
  * @see https://docs.kernel.org/bpf/btf.html#btf-ext-section
  */
 export interface BtfExtHeader {
+  /** Format version; 1 is the only one. */
   readonly version: number;
+  /** Flags; 0 is the only value defined. */
   readonly flags: number;
   /** 24 without CO-RE relocations, 32 with. */
   readonly hdrLen: number;
@@ -18,7 +20,9 @@ export interface BtfExtHeader {
 
 /** `struct bpf_func_info`: a function starts at `insnOff`; `typeID` is its FUNC. */
 export interface FuncInfoRecord {
+  /** Byte offset of the first instruction of the function in its ELF section. */
   readonly insnOff: number;
+  /** ID of the FUNC. */
   readonly typeID: number;
   /** Bytes past the known fields when the record size is larger (kept for round trips). */
   readonly extra?: Uint8Array;
@@ -26,7 +30,9 @@ export interface FuncInfoRecord {
 
 /** `struct bpf_line_info`: source position of the instruction at `insnOff`. */
 export interface LineInfoRecord {
+  /** Byte offset of the instruction in its ELF section. */
   readonly insnOff: number;
+  /** Offset of the source file's name. */
   readonly fileNameOff: number;
   /** Offset of the source line's text. */
   readonly lineOff: number;
@@ -34,28 +40,43 @@ export interface LineInfoRecord {
   readonly line: number;
   /** Column (the lower 10 bits of `line_col`). */
   readonly column: number;
+  /** Bytes past the known fields when the record size is larger (kept for round trips). */
   readonly extra?: Uint8Array;
 }
 
 /** CO-RE relocation kinds (`enum bpf_core_relo_kind`). */
 export const BPF_CORE_RELO_KIND = {
+  /** A field's byte offset. */
   FIELD_BYTE_OFFSET: 0,
+  /** A field's size in bytes. */
   FIELD_BYTE_SIZE: 1,
+  /** Whether a field exists in the target (1 or 0). */
   FIELD_EXISTS: 2,
+  /** Whether a field is signed (1 or 0). */
   FIELD_SIGNED: 3,
+  /** The left shift that brings a bitfield to the top of a u64. */
   FIELD_LSHIFT_U64: 4,
+  /** The right shift that then brings the bitfield down. */
   FIELD_RSHIFT_U64: 5,
+  /** A type's ID in the program's own BTF. */
   TYPE_ID_LOCAL: 6,
+  /** A type's ID in the target (kernel) BTF. */
   TYPE_ID_TARGET: 7,
+  /** Whether a type exists in the target (1 or 0). */
   TYPE_EXISTS: 8,
+  /** A type's size in bytes. */
   TYPE_SIZE: 9,
+  /** Whether an enumerator exists in the target (1 or 0). */
   ENUMVAL_EXISTS: 10,
+  /** An enumerator's value. */
   ENUMVAL_VALUE: 11,
+  /** Whether a type matches the target's by libbpf's stricter rules (1 or 0). */
   TYPE_MATCHES: 12,
 } as const;
 
 /** `struct bpf_core_relo`: a CO-RE relocation of the instruction at `insnOff`. */
 export interface CoreReloRecord {
+  /** Byte offset of the instruction to relocate in its ELF section. */
   readonly insnOff: number;
   /** The local root type. */
   readonly typeID: number;
@@ -63,6 +84,7 @@ export interface CoreReloRecord {
   readonly accessStrOff: number;
   /** A {@link BPF_CORE_RELO_KIND} value. */
   readonly kind: number;
+  /** Bytes past the known fields when the record size is larger (kept for round trips). */
   readonly extra?: Uint8Array;
 }
 
@@ -70,6 +92,7 @@ export interface CoreReloRecord {
 export interface ExtSection<T> {
   /** Offset of the ELF section's name in the `.BTF` string table. */
   readonly secNameOff: number;
+  /** The section's records, in order. */
   readonly records: readonly T[];
 }
 
@@ -77,21 +100,34 @@ export interface ExtSection<T> {
 export interface ExtSubsection<T> {
   /** Size of each record on the wire, at least the known size. */
   readonly recordSize: number;
+  /** The records, grouped by ELF section. */
   readonly sections: readonly ExtSection<T>[];
 }
 
 /** A decoded `.BTF.ext` section. */
 export interface BtfExt {
+  /** Whether the section is little-endian (from its magic). */
   readonly littleEndian: boolean;
+  /** The decoded header. */
   readonly header: BtfExtHeader;
+  /** Function infos: where each function starts and its FUNC. */
   readonly funcInfo: ExtSubsection<FuncInfoRecord>;
+  /** Line infos: the source position of instructions. */
   readonly lineInfo: ExtSubsection<LineInfoRecord>;
   /** Absent when the header is too short to have it. */
   readonly coreRelos: ExtSubsection<CoreReloRecord> | undefined;
 }
 
-const FUNC_INFO_SIZE = 8;
-const LINE_INFO_SIZE = 16;
+/**
+ * The size of `struct bpf_func_info` (`insn_off`, `type_id`): the smallest func info record
+ * `.BTF.ext` may carry, and the record size `BPF_PROG_LOAD` is given for `func_info`.
+ */
+export const FUNC_INFO_SIZE = 8;
+/**
+ * The size of `struct bpf_line_info` (`insn_off`, `file_name_off`, `line_off`, `line_col`):
+ * the smallest line info record, and the record size `BPF_PROG_LOAD` is given for `line_info`.
+ */
+export const LINE_INFO_SIZE = 16;
 const CORE_RELO_SIZE = 16;
 const EXT_HEADER_MIN = 24;
 const EXT_HEADER_CORE = 32;
@@ -263,16 +299,8 @@ export function encodeBtfExt(ext: Omit<BtfExt, 'header'> & { header?: BtfExtHead
   const le = ext.littleEndian;
   const hasCore = ext.coreRelos !== undefined;
   const hdrLen = Math.max(ext.header?.hdrLen ?? 0, hasCore ? EXT_HEADER_CORE : EXT_HEADER_MIN);
-  const func = encodeSubsection(le, ext.funcInfo, FUNC_INFO_SIZE, (w, rec) => {
-    w.u32(rec.insnOff);
-    w.u32(rec.typeID);
-  });
-  const line = encodeSubsection(le, ext.lineInfo, LINE_INFO_SIZE, (w, rec) => {
-    w.u32(rec.insnOff);
-    w.u32(rec.fileNameOff);
-    w.u32(rec.lineOff);
-    w.u32(((rec.line << 10) | (rec.column & 0x3ff)) >>> 0);
-  });
+  const func = encodeSubsection(le, ext.funcInfo, FUNC_INFO_SIZE, writeFuncInfo);
+  const line = encodeSubsection(le, ext.lineInfo, LINE_INFO_SIZE, writeLineInfo);
   const core = ext.coreRelos
     ? encodeSubsection(le, ext.coreRelos, CORE_RELO_SIZE, (w, rec) => {
         w.u32(rec.insnOff);
@@ -298,6 +326,46 @@ export function encodeBtfExt(ext: Omit<BtfExt, 'header'> & { header?: BtfExtHead
   w.bytes(func);
   w.bytes(line);
   w.bytes(core);
+  return w.finish();
+}
+
+function writeFuncInfo(w: ByteWriter, rec: FuncInfoRecord): void {
+  w.u32(rec.insnOff);
+  w.u32(rec.typeID);
+}
+
+function writeLineInfo(w: ByteWriter, rec: LineInfoRecord): void {
+  w.u32(rec.insnOff);
+  w.u32(rec.fileNameOff);
+  w.u32(rec.lineOff);
+  w.u32(((rec.line << 10) | (rec.column & 0x3ff)) >>> 0);
+}
+
+/**
+ * Encodes func info records back to back, {@link FUNC_INFO_SIZE} bytes each, as
+ * `BPF_PROG_LOAD` takes them in `func_info` (no section headers; `extra` bytes are dropped).
+ * `insnOff` is written as given: the kernel wants instruction indexes, `.BTF.ext` bytes.
+ */
+export function encodeFuncInfos(
+  records: readonly FuncInfoRecord[],
+  littleEndian: boolean,
+): Uint8Array {
+  const w = new ByteWriter(littleEndian, records.length * FUNC_INFO_SIZE);
+  for (const rec of records) writeFuncInfo(w, rec);
+  return w.finish();
+}
+
+/**
+ * Encodes line info records back to back, {@link LINE_INFO_SIZE} bytes each, as
+ * `BPF_PROG_LOAD` takes them in `line_info` (`extra` bytes are dropped). The line number
+ * takes the upper 22 bits of `line_col`, the column the lower 10.
+ */
+export function encodeLineInfos(
+  records: readonly LineInfoRecord[],
+  littleEndian: boolean,
+): Uint8Array {
+  const w = new ByteWriter(littleEndian, records.length * LINE_INFO_SIZE);
+  for (const rec of records) writeLineInfo(w, rec);
   return w.finish();
 }
 

@@ -11,13 +11,19 @@ import { BTF_HEADER_SIZE, BTF_HEADER_SIZE_LAYOUT, BTF_MAGIC, BTF_VERSION } from 
 export interface BtfHeader {
   /** Always {@link BTF_MAGIC} once decoded. */
   readonly magic: number;
+  /** Format version; 1 is the only one. */
   readonly version: number;
+  /** Flags; 0 is the only value defined. */
   readonly flags: number;
   /** Header length in bytes, at least 24. */
   readonly hdrLen: number;
+  /** Offset of the type section, from the end of the header. */
   readonly typeOff: number;
+  /** Length of the type section in bytes. */
   readonly typeLen: number;
+  /** Offset of the string section, from the end of the header. */
   readonly strOff: number;
+  /** Length of the string section in bytes. */
   readonly strLen: number;
   /** Offset of the layout section; present when `hdrLen >= 32`. */
   readonly layoutOff?: number;
@@ -27,7 +33,9 @@ export interface BtfHeader {
 
 /** A decoded header and the byte order its magic revealed. */
 export interface DecodedHeader {
+  /** The header fields. */
   readonly header: BtfHeader;
+  /** Whether the blob is little-endian. */
   readonly littleEndian: boolean;
 }
 

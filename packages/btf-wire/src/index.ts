@@ -7,7 +7,11 @@ export {
   type ExtSection,
   type ExtSubsection,
   encodeBtfExt,
+  encodeFuncInfos,
+  encodeLineInfos,
+  FUNC_INFO_SIZE,
   type FuncInfoRecord,
+  LINE_INFO_SIZE,
   type LineInfoRecord,
 } from './btf-ext.js';
 export { ByteReader } from './byte-reader.js';

@@ -121,15 +121,21 @@ export const BTF_INT_BOOL = 1 << 2;
 
 /** FUNC linkage, stored in a FUNC's `vlen` (`enum btf_func_linkage`). */
 export const BTF_FUNC_LINKAGE = {
+  /** Local to its object (`static`). */
   STATIC: 0,
+  /** Defined here and visible to other objects. */
   GLOBAL: 1,
+  /** Declared here, defined elsewhere. */
   EXTERN: 2,
 } as const;
 
 /** VAR linkage (`enum btf_var_linkage`). */
 export const BTF_VAR_LINKAGE = {
+  /** Local to its object (`static`). */
   STATIC: 0,
+  /** Defined here and visible to other objects. */
   GLOBAL_ALLOCATED: 1,
+  /** Declared here, defined elsewhere (`extern`). */
   GLOBAL_EXTERN: 2,
 } as const;
 

@@ -22,10 +22,13 @@ export interface ParseRawOptions {
 export class RawBtf {
   /** The whole blob. */
   readonly bytes: Uint8Array;
+  /** Whether the blob is little-endian (from its magic). */
   readonly littleEndian: boolean;
+  /** The decoded header. */
   readonly header: BtfHeader;
   /** The layout section, when the blob has one. */
   readonly layout: readonly KindLayout[] | undefined;
+  /** The string section. */
   readonly strings: StringTable;
   /** The type section's bytes. */
   readonly types: Uint8Array;
@@ -253,6 +256,7 @@ export interface EncodeBtfInput {
   readonly records: Iterable<BtfRecord>;
   /** The string section, e.g. from a `StringTableBuilder` or an existing blob. */
   readonly strings: Uint8Array;
+  /** Whether to encode little-endian. */
   readonly littleEndian: boolean;
   /** A layout section to include (and a 32-byte header with it). */
   readonly layout?: readonly KindLayout[];

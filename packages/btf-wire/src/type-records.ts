@@ -31,7 +31,9 @@ interface RecordBase {
 
 /** `BTF_KIND_INT`, with its trailing word split into fields. */
 export interface IntRecord extends RecordBase {
+  /** The kind, `BTF_KIND.INT`. */
   readonly kind: typeof BTF_KIND.INT;
+  /** Size in bytes of the integer type. */
   readonly size: number;
   /** `BTF_INT_SIGNED`, `BTF_INT_CHAR`, `BTF_INT_BOOL` bits (bits 24–27 of the word). */
   readonly encoding: number;
@@ -43,6 +45,7 @@ export interface IntRecord extends RecordBase {
 
 /** A kind whose only payload is a referenced type. */
 export interface RefRecord extends RecordBase {
+  /** The kind: PTR, TYPEDEF, VOLATILE, CONST, RESTRICT or TYPE_TAG. */
   readonly kind:
     | typeof BTF_KIND.PTR
     | typeof BTF_KIND.TYPEDEF
@@ -50,20 +53,27 @@ export interface RefRecord extends RecordBase {
     | typeof BTF_KIND.CONST
     | typeof BTF_KIND.RESTRICT
     | typeof BTF_KIND.TYPE_TAG;
+  /** ID of the referenced type. */
   readonly type: number;
 }
 
 /** `BTF_KIND_ARRAY` with `struct btf_array`. */
 export interface ArrayRecord extends RecordBase {
+  /** The kind, `BTF_KIND.ARRAY`. */
   readonly kind: typeof BTF_KIND.ARRAY;
+  /** ID of the element type. */
   readonly type: number;
+  /** ID of the index type. */
   readonly indexType: number;
+  /** Number of elements. */
   readonly nelems: number;
 }
 
 /** A struct or union member (`struct btf_member`). */
 export interface MemberRecord {
+  /** Offset of the member name in the string table; 0 for an anonymous member. */
   readonly nameOff: number;
+  /** ID of the member's type. */
   readonly type: number;
   /**
    * The raw offset word: the bit offset, or with kind_flag set, the bitfield size in bits
@@ -74,44 +84,59 @@ export interface MemberRecord {
 
 /** `BTF_KIND_STRUCT` or `BTF_KIND_UNION`. */
 export interface CompositeRecord extends RecordBase {
+  /** The kind, `BTF_KIND.STRUCT` or `BTF_KIND.UNION`. */
   readonly kind: typeof BTF_KIND.STRUCT | typeof BTF_KIND.UNION;
+  /** Size in bytes. */
   readonly size: number;
+  /** The members in declaration order (vlen of them). */
   readonly members: readonly MemberRecord[];
 }
 
 /** An ENUM value; `value` is signed when the enum's kind_flag is set. */
 export interface EnumValueRecord {
+  /** Offset of the enumerator's name in the string table. */
   readonly nameOff: number;
+  /** The value (32 bits). */
   readonly value: number;
 }
 
 /** `BTF_KIND_ENUM`; kind_flag marks a signed enum. */
 export interface EnumRecord extends RecordBase {
+  /** The kind, `BTF_KIND.ENUM`. */
   readonly kind: typeof BTF_KIND.ENUM;
+  /** Size in bytes: 1, 2, 4 or 8. */
   readonly size: number;
+  /** The enumerators (vlen of them). */
   readonly values: readonly EnumValueRecord[];
 }
 
 /** An ENUM64 value; `value` is signed when the enum's kind_flag is set. */
 export interface Enum64ValueRecord {
+  /** Offset of the enumerator's name in the string table. */
   readonly nameOff: number;
+  /** The value (64 bits, from the lo32 and hi32 words). */
   readonly value: bigint;
 }
 
 /** `BTF_KIND_ENUM64`; kind_flag marks a signed enum. */
 export interface Enum64Record extends RecordBase {
+  /** The kind, `BTF_KIND.ENUM64`. */
   readonly kind: typeof BTF_KIND.ENUM64;
+  /** Size in bytes: 1, 2, 4 or 8. */
   readonly size: number;
+  /** The enumerators (vlen of them). */
   readonly values: readonly Enum64ValueRecord[];
 }
 
 /** `BTF_KIND_FWD`; kind_flag set means a union. */
 export interface FwdRecord extends RecordBase {
+  /** The kind, `BTF_KIND.FWD`. */
   readonly kind: typeof BTF_KIND.FWD;
 }
 
 /** `BTF_KIND_FUNC`; the linkage lives in the info word's vlen. */
 export interface FuncRecord extends RecordBase {
+  /** The kind, `BTF_KIND.FUNC`. */
   readonly kind: typeof BTF_KIND.FUNC;
   /** The FUNC_PROTO. */
   readonly type: number;
@@ -121,20 +146,27 @@ export interface FuncRecord extends RecordBase {
 
 /** A FUNC_PROTO parameter; a last parameter with name 0 and type 0 means varargs. */
 export interface ParamRecord {
+  /** Offset of the parameter's name in the string table; 0 when unnamed. */
   readonly nameOff: number;
+  /** ID of the parameter's type; 0 with name 0 for varargs. */
   readonly type: number;
 }
 
 /** `BTF_KIND_FUNC_PROTO`. */
 export interface FuncProtoRecord extends RecordBase {
+  /** The kind, `BTF_KIND.FUNC_PROTO`. */
   readonly kind: typeof BTF_KIND.FUNC_PROTO;
+  /** ID of the return type; 0 for void. */
   readonly returnType: number;
+  /** The parameters (vlen of them). */
   readonly params: readonly ParamRecord[];
 }
 
 /** `BTF_KIND_VAR` with `struct btf_var`. */
 export interface VarRecord extends RecordBase {
+  /** The kind, `BTF_KIND.VAR`. */
   readonly kind: typeof BTF_KIND.VAR;
+  /** ID of the variable's type. */
   readonly type: number;
   /** `BTF_VAR_LINKAGE` value. */
   readonly linkage: number;
@@ -142,27 +174,37 @@ export interface VarRecord extends RecordBase {
 
 /** A DATASEC entry (`struct btf_var_secinfo`). */
 export interface VarSecinfoRecord {
+  /** ID of the VAR or FUNC. */
   readonly type: number;
+  /** Offset of the variable in the section, in bytes. */
   readonly offset: number;
+  /** Size of the variable in bytes. */
   readonly size: number;
 }
 
 /** `BTF_KIND_DATASEC`. */
 export interface DatasecRecord extends RecordBase {
+  /** The kind, `BTF_KIND.DATASEC`. */
   readonly kind: typeof BTF_KIND.DATASEC;
+  /** Size of the section in bytes (0 until the ELF fix-up fills it in). */
   readonly size: number;
+  /** The variables (vlen of them). */
   readonly entries: readonly VarSecinfoRecord[];
 }
 
 /** `BTF_KIND_FLOAT`. */
 export interface FloatRecord extends RecordBase {
+  /** The kind, `BTF_KIND.FLOAT`. */
   readonly kind: typeof BTF_KIND.FLOAT;
+  /** Size in bytes: 2, 4, 8, 12 or 16. */
   readonly size: number;
 }
 
 /** `BTF_KIND_DECL_TAG` with `struct btf_decl_tag`. */
 export interface DeclTagRecord extends RecordBase {
+  /** The kind, `BTF_KIND.DECL_TAG`. */
   readonly kind: typeof BTF_KIND.DECL_TAG;
+  /** ID of the tagged type, VAR, FUNC, member owner or parameter owner. */
   readonly type: number;
   /** Member or parameter index, or -1 for the type itself. */
   readonly componentIdx: number;
@@ -177,7 +219,9 @@ export interface OpaqueRecord extends RecordBase {
   readonly kind: typeof BTF_KIND.UNKN;
   /** The kind as stored in the info word. */
   readonly rawKind: number;
+  /** Marks the record as opaque. */
   readonly opaque: true;
+  /** The info word's vlen. */
   readonly vlen: number;
   /** The third word of `struct btf_type` (size or type). */
   readonly sizeType: number;

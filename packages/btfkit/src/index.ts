@@ -24,12 +24,15 @@ export {
 } from '@btfkit/co-re';
 export {
   type CoreRelo,
+  type ExtInfoPart,
   type ExtInfos,
   type FuncInfo,
   type LoadSpecOptions,
   loadSpecAndExtInfosFromBytes,
   loadSpecFromBytes,
   loadSplitSpecFromBytes,
+  type MarshalledExtInfos,
+  marshalExtInfos,
   type SectionExtInfos,
   type SpecAndExtInfos,
   type SpecInput,

@@ -176,14 +176,40 @@ async function relocate({ values, positionals }: CommandArgs): Promise<void> {
   writeFileAtomic(out, r.bytes);
 }
 
+/**
+ * `core min-btf OBJ... --target FILE -o OUT`: bpftool's `gen min_core_btf`. Writes nothing when
+ * a relocation fails (exit 1).
+ */
+async function minBtf({ values, positionals }: CommandArgs): Promise<void> {
+  if (positionals.length === 0) throw new UsageError('core min-btf takes one or more OBJ');
+  const targets = values.target as string[] | undefined;
+  if (targets?.length !== 1) throw new UsageError('core min-btf takes one --target FILE');
+  const out = values.output as string | undefined;
+  if (out === undefined) throw new UsageError('core min-btf needs -o OUT');
+  if (values.json !== undefined) throw new UsageError('core min-btf writes BTF, not --json');
+  const target = await loadSpecAt(targets[0]!);
+  const objects: Uint8Array[] = [];
+  for (const o of positionals) objects.push(await readObject(o));
+  const { minimalBtfForObjects } = await import('btfkit/co-re');
+  const bytes = minimalBtfForObjects(target, objects);
+  writeFileAtomic(out, bytes);
+  await write(
+    `wrote ${bytes.byteLength} bytes of BTF for ${positionals.length} object(s) to ${out}\n`,
+  );
+}
+
 /** The `core` subcommands by name. */
-const subcommands: Record<string, (args: CommandArgs) => Promise<void>> = { check, relocate };
+const subcommands: Record<string, (args: CommandArgs) => Promise<void>> = {
+  check,
+  relocate,
+  'min-btf': minBtf,
+};
 
 export const core: Command = {
   name: 'core',
-  summary: "CO-RE: check or apply an object's relocations for target kernels",
+  summary: "CO-RE: check or apply an object's relocations for target kernels; minimal BTF",
   usage:
-    'btfkit core check OBJ [--target FILE]... [--json] | core relocate OBJ --target FILE -o OUT',
+    'btfkit core check OBJ [--target FILE]... [--json] | core relocate OBJ --target FILE -o OUT | core min-btf OBJ... --target FILE -o OUT',
   help: `CO-RE relocation as libbpf computes it when it loads a BPF object.
 
   check OBJ      one row per relocation and target: section, instruction, kind, local type
@@ -192,12 +218,15 @@ export const core: Command = {
                  Exit 0 when OBJ would load on every target, 1 when a relocation fails.
   relocate OBJ   writes OBJ with every relocated instruction patched for the target to
                  -o OUT (atomically); every other byte stays. Exit 1, and no OUT, on error.
+  min-btf OBJ... the types of the target the objects' relocations need, byte for byte as
+                 'bpftool gen min_core_btf' writes them, to -o OUT (atomically). Exit 1, and
+                 no OUT, when a relocation fails.
 
   --target FILE  target BTF, raw, ELF or gzipped; check takes several. Default: the running
                  kernel, ${KERNEL_BTF}, and for a type it lacks its modules'
                  BTF, as libbpf searches
   --json         check: the rows as JSON
-  -o, --output OUT   relocate: the output file`,
+  -o, --output OUT   relocate, min-btf: the output file`,
   options: {
     target: { type: 'string', multiple: true },
     json: { type: 'boolean' },
@@ -206,7 +235,8 @@ export const core: Command = {
   async run(args) {
     const [sub, ...rest] = args.positionals;
     const run = sub === undefined ? undefined : subcommands[sub];
-    if (!run) throw new UsageError(`core: unknown subcommand '${sub ?? ''}' (check, relocate)`);
+    if (!run)
+      throw new UsageError(`core: unknown subcommand '${sub ?? ''}' (check, relocate, min-btf)`);
     await run({ values: args.values, positionals: rest });
   },
 };
