@@ -75,8 +75,9 @@ to() {
 }
 
 build_helper() {
-	log "building libbpf-open-btf, dedup-oracle, dedup-cases"
+	log "building libbpf-open-btf, libbpf-resolve, dedup-oracle, dedup-cases"
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/libbpf-open-btf" "$here/libbpf-open-btf.c" -lbpf
+	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/libbpf-resolve" "$here/libbpf-resolve.c" -lbpf
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-oracle" "$root/tooling/dedup-oracle/dedup-oracle.c" -lbpf
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-cases" "$root/tooling/dedup-oracle/dedup-cases.c" -lbpf
 	"$CC" -O2 -Wall -Wextra -Werror -o "$tmp/dedup-random" "$root/tooling/dedup-oracle/dedup-random.c" -lbpf
@@ -254,6 +255,14 @@ gen_core_kernel() {
 	done
 }
 
+# libbpf's btf__resolve_size and btf__resolve_type over chains around its depth limit and
+# sizes around 4 GiB (the BTF is built by libbpf itself).
+gen_resolve() {
+	log "resolve/"
+	mkdir -p "$testdata/resolve"
+	"$tmp/libbpf-resolve" "$testdata/resolve/resolve.btf" "$testdata/resolve/resolve.libbpf.golden"
+}
+
 # pahole's struct layouts (holes, padding) of the committed BTF, for the explorer's layout
 # picture: the objects' layout-el.btf and the committed vmlinux (so they match it even when
 # vmlinux/ was kept with --no-vmlinux).
@@ -370,6 +379,7 @@ if ((with_vmlinux)); then
 	gen_vmlinux
 fi
 gen_layouts
+gen_resolve
 gen_dedup
 gen_package_goldens
 # CO-RE fixtures and libbpf goldens (testdata/core); they read the objects and vmlinux above.

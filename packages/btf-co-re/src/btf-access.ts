@@ -1,4 +1,5 @@
-import type { Spec, Type } from '@btfkit/types';
+import { type Spec, sizeof, type Type } from '@btfkit/types';
+import { BtfError } from '@btfkit/wire';
 
 /**
  * A failure inside the relocation engine, carrying libbpf's errno name and what went wrong;
@@ -42,66 +43,30 @@ export function skipModsAndTypedefs(type: Type): Type {
   );
 }
 
-/** libbpf's `MAX_RESOLVE_DEPTH`. */
-const MAX_RESOLVE_DEPTH = 32;
-const U32_MAX = 0xffffffff;
-
 /**
- * libbpf's `btf__resolve_size`: the byte size of a type, through typedefs, qualifiers,
- * variables, declaration tags and arrays (pointers are 8 bytes, as for BPF objects).
- * @returns the size, or a negative libbpf errno (`-22` EINVAL: no size; `-7` E2BIG: over 4 GiB)
+ * libbpf's `btf__resolve_size` (`sizeof` of `@btfkit/types`, which follows it), or -1 where
+ * libbpf returns an error: every caller in the engine only asks whether there is a size.
  */
 export function resolveSize(type: Type): number {
-  let t = type;
-  let nelems = 1;
-  let size = -1;
-  for (let i = 0; i < MAX_RESOLVE_DEPTH && t.kind !== 'void'; i++) {
-    switch (t.kind) {
-      case 'int':
-      case 'struct':
-      case 'union':
-      case 'enum':
-      case 'datasec':
-      case 'float':
-        size = t.size;
-        break;
-      case 'pointer':
-        size = 8;
-        break;
-      case 'typedef':
-      case 'volatile':
-      case 'const':
-      case 'restrict':
-      case 'var':
-      case 'decl_tag':
-      case 'type_tag':
-        t = t.type;
-        continue;
-      case 'array':
-        if (nelems !== 0 && t.nelems > Math.floor(U32_MAX / nelems)) return -7;
-        nelems = (nelems * t.nelems) >>> 0;
-        t = t.type;
-        continue;
-      default:
-        return -22;
-    }
-    break;
+  try {
+    return sizeof(type);
+  } catch (err) {
+    if (err instanceof BtfError) return -1;
+    throw err;
   }
-  if (size < 0) return -22;
-  if (nelems !== 0 && size > Math.floor(U32_MAX / nelems)) return -7;
-  return nelems * size;
 }
 
-/** {@link resolveSize} that throws a `type` failure instead of returning an errno. */
+/** `sizeof` that throws a `type` failure naming the type instead of a `BtfError`. */
 export function sizeOrFail(type: Type, spec: Spec): number {
-  const sz = resolveSize(type);
-  if (sz < 0) {
+  try {
+    return sizeof(type);
+  } catch (err) {
+    if (!(err instanceof BtfError)) throw err;
     throw new CoreFail(
       'type',
-      `[${spec.typeID(type)}] ${type.kind} '${type.name}': size does not resolve (${sz === -7 ? 'E2BIG' : 'EINVAL'})`,
+      `[${spec.typeID(type)}] ${type.kind} '${type.name}': size does not resolve (${err.message})`,
     );
   }
-  return sz;
 }
 
 /** Whether a type is a struct or union. */
