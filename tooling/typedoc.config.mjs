@@ -21,6 +21,8 @@ export default {
   plugin: [join(root, 'tooling/typedoc-package-names.mjs')],
   readme: 'none',
   out: join(root, 'docs/api'),
+  // Source links need a hosted git remote; a clone without one (CI's, a fork's) would warn.
+  disableSources: true,
   excludePrivate: true,
   excludeInternal: true,
   packagesRequiringDocumentation: [...new Set(entries.map((e) => e.packageName))],

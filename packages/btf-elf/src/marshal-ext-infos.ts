@@ -17,7 +17,9 @@ const INSN_SIZE = 8;
 
 /** The func and line infos of (a range of) one ELF section: a {@link SectionExtInfos} fits. */
 export interface ProgramExtInfos {
+  /** The section's func infos, at byte offsets into the section, FUNCs as Spec types. */
   readonly funcInfos: readonly FuncInfo[];
+  /** The section's line infos, at byte offsets into the section, as `.BTF.ext` has them. */
   readonly lineInfos: readonly RawLineInfo[];
 }
 
