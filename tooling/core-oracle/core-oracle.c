@@ -10,6 +10,8 @@
 //   ./core-oracle --bench RUNS OBJ.o TARGET.btf   (for `pnpm bench`: the median CPU and wall
 //       ms of computing and patching every relocation, a fresh candidate cache per run, the
 //       target parsed once; prints {"cpu":..,"wall":..,"relocations":..})
+//   ./core-oracle --essential <NAMES   (one name per line in; `NAME<TAB>LEN` out, LEN from
+//       bpf_core_essential_name_len: the golden of @btfkit/types' essentialName)
 //
 // Unlike libbpf it goes on after a failing relocation (leaving the candidate list as the
 // failure left it), so every relocation gets a golden. The object's ELF and .BTF.ext are read
@@ -252,8 +254,19 @@ static int relocate_all(bool print) {
   return count;
 }
 
+// Prints each stdin line with libbpf's essential-name length of it.
+static int essential_names(void) {
+  char line[4096];
+  while (fgets(line, sizeof(line), stdin)) {
+    line[strcspn(line, "\n")] = 0;
+    printf("%s\t%zu\n", line, bpf_core_essential_name_len(line));
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   int runs = 0;
+  if (argc == 2 && !strcmp(argv[1], "--essential")) return essential_names();
   if (argc == 5 && !strcmp(argv[1], "--bench")) {
     runs = atoi(argv[2]);
     argv += 2;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates testdata/core: the CO-RE fixture objects (clang-16, bpfel and bpfeb), the
-# synthetic target BTFs, and the libbpf goldens, one JSON line per relocation for every
+# Regenerates testdata/core: libbpf's essential-name lengths of essential-names.txt, the CO-RE
+# fixture objects (clang-16, bpfel and bpfeb), the synthetic target BTFs, and the libbpf
+# goldens, one JSON line per relocation for every
 # object x target, computed by core-oracle.c with Debian's libbpf 1.1.2.
 #
 # Big-endian goldens: libbpf 1.1 on x86 cannot open a bpfeb object, and relo_core.c picks the
@@ -28,6 +29,9 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 "$here/build.sh" "$tmp"
+
+log "core/essential-names.libbpf.tsv (bpf_core_essential_name_len of each essential-names.txt line)"
+"$tmp/oracle-el" --essential <"$dir/essential-names.txt" >"$dir/essential-names.libbpf.tsv"
 
 arch_inc=/usr/include/$("$CC" -print-multiarch)
 for name in relos; do

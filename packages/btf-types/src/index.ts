@@ -28,7 +28,7 @@ export {
   type SpecDiff,
   type TypeChange,
 } from './diff-specs.js';
-export { essentialName } from './essential-name.js';
+export { essentialName, essentialNameLength } from './essential-name.js';
 export { formatType } from './format-type.js';
 export {
   type ByteOrder,

@@ -1,9 +1,8 @@
 import type { RawBtf, StringTable } from '@btfkit/wire';
-import { essentialName } from './essential-name.js';
+import { essentialByteLength, essentialNameLength } from './essential-name.js';
 import { FNV_OFFSET, FNV_PRIME } from './fnv.js';
 
 const encoder = new TextEncoder();
-const UNDERSCORE = 0x5f;
 /** A kind mask (see {@link NameIndex.lookup}) that lets every kind through. */
 export const ALL_KINDS = -1;
 
@@ -31,6 +30,10 @@ export class NameIndex {
   private next: Int32Array | undefined;
   private mask = 0;
   private scans = 0;
+  /** Chains over some kinds only (see {@link lookupEssential}), by kind mask; one `next`. */
+  private kindHeads: Map<number, Int32Array> | undefined;
+  private kindNext: Int32Array | undefined;
+  private kindsCovered = 0;
 
   /** Prepares an index over `raw`; nothing is read until the first lookup. */
   constructor(raw: RawBtf) {
@@ -81,20 +84,45 @@ export class NameIndex {
   }
 
   /**
-   * The IDs of the types whose essential name (see {@link essentialName}) is `name`,
-   * ascending: `foo`, `foo___v1` and `foo___v2` for `foo`. Builds the index if needed: the
-   * essential name is what it is keyed by.
+   * The IDs of the types whose essential name (`essentialName`) is `name`, ascending: `foo`,
+   * `foo___v1` and `foo___v2` for `foo`. Names are compared in the string table's bytes; no
+   * string is decoded. Builds the index if needed: the essential name is what it is keyed by.
+   * A lookup of some kinds before the whole index exists hashes only those kinds' names (CO-RE
+   * asks for a few kinds and must not hash the tens of thousands of FUNCs of a vmlinux).
+   * @param kinds - only records whose wire kind `k` has bit `1 << k` set here (default: all)
    */
-  lookupEssential(name: string): number[] {
-    if (!this.heads) this.build();
+  lookupEssential(name: string, kinds = ALL_KINDS): number[] {
+    let heads = this.kindHeads?.get(kinds);
+    let next = this.kindNext;
+    if (!heads) {
+      if (this.heads || kinds === ALL_KINDS || (kinds & this.kindsCovered) !== 0) {
+        if (!this.heads) this.build();
+        heads = this.heads!;
+        next = this.next;
+      } else {
+        this.kindNext ??= new Int32Array(this.raw.offsets.length);
+        this.kindHeads ??= new Map();
+        next = this.kindNext;
+        heads = this.chain(kinds, next);
+        this.kindsCovered |= kinds;
+        this.kindHeads.set(kinds, heads);
+      }
+    }
+    const query = encoder.encode(name);
+    const n = query.byteLength;
     let h = FNV_OFFSET;
-    for (const b of encoder.encode(name)) h = Math.imul(h ^ b, FNV_PRIME);
+    for (let k = 0; k < n; k++) h = Math.imul(h ^ query[k]!, FNV_PRIME);
     const raw = this.raw;
     const view = raw.reader.view;
+    const le = raw.littleEndian;
     const out: number[] = [];
-    for (let i = this.heads![(h >>> 0) & this.mask]!; i !== 0; i = this.next![i - 1]!) {
-      const full = raw.name(view.getUint32(raw.offsets[i - 1]!, raw.littleEndian));
-      if (full !== undefined && essentialName(full) === name) out.push(raw.firstTypeID + i - 1);
+    for (let i = heads[(h >>> 0) & (heads.length - 1)]!; i !== 0; i = next![i - 1]!) {
+      if (!kindIn(kinds, raw.kinds[i - 1]!)) continue;
+      const loc = locate(raw.strings, view.getUint32(raw.offsets[i - 1]!, le));
+      if (!loc || essentialByteLength(loc.bytes, loc.rel) !== n) continue;
+      let k = 0;
+      while (k < n && loc.bytes[loc.rel + k] === query[k]) k++;
+      if (k === n) out.push(raw.firstTypeID + i - 1);
     }
     return out;
   }
@@ -134,13 +162,30 @@ export class NameIndex {
 
   /** Hashes the essential name of every named type. */
   private build(): void {
+    const next = new Int32Array(this.raw.offsets.length);
+    const heads = this.chain(ALL_KINDS, next);
+    this.mask = heads.length - 1;
+    this.heads = heads;
+    this.next = next;
+  }
+
+  /**
+   * Chains the named records of the given kinds by the hash of their essential names, into
+   * `next` (by record) and the bucket heads it returns (twice as many as records, or more).
+   */
+  private chain(kinds: number, next: Int32Array): Int32Array {
     const raw = this.raw;
-    const n = raw.offsets.length;
+    const recordKinds = raw.kinds;
+    const n = recordKinds.length;
+    let count = n;
+    if (kinds !== ALL_KINDS) {
+      count = 0;
+      for (let i = 0; i < n; i++) if (kindIn(kinds, recordKinds[i]!)) count++;
+    }
     let cap = 16;
-    while (cap < n * 2) cap *= 2;
-    this.mask = cap - 1;
+    while (cap < count * 2) cap *= 2;
+    const mask = cap - 1;
     const heads = new Int32Array(cap);
-    const next = new Int32Array(n);
     const offsets = raw.offsets;
     const view = raw.reader.view;
     const le = raw.littleEndian;
@@ -149,6 +194,7 @@ export class NameIndex {
     const ownFirst = strings.firstOffset;
     const ownEnd = ownFirst + ownBytes.byteLength;
     for (let i = n - 1; i >= 0; i--) {
+      if (kinds !== ALL_KINDS && !kindIn(kinds, recordKinds[i]!)) continue;
       const nameOff = view.getUint32(offsets[i]!, le);
       if (nameOff === 0) continue;
       let h: number;
@@ -159,12 +205,11 @@ export class NameIndex {
         if (!loc) continue;
         h = essentialHash(loc.bytes, loc.rel);
       }
-      const bucket = h & this.mask;
+      const bucket = h & mask;
       next[i] = heads[bucket]!;
       heads[bucket] = i + 1;
     }
-    this.heads = heads;
-    this.next = next;
+    return heads;
   }
 }
 
@@ -209,50 +254,19 @@ function equalsString(bytes: Uint8Array, rel: number, query: string): boolean {
 
 /** {@link essentialHash} of an ASCII string, without encoding it. */
 function essentialHashOf(s: string): number {
+  const n = essentialNameLength(s);
   let h = FNV_OFFSET;
-  let cut = 0;
-  let hasCut = false;
-  const end = s.length;
-  for (let i = 0; i < end; i++) {
-    const b = s.charCodeAt(i);
-    if (b === 0) break;
-    if (
-      b === UNDERSCORE &&
-      i > 0 &&
-      i + 2 < end &&
-      s.charCodeAt(i + 1) === UNDERSCORE &&
-      s.charCodeAt(i + 2) === UNDERSCORE
-    ) {
-      cut = h;
-      hasCut = true;
-    }
-    h = Math.imul(h ^ b, FNV_PRIME);
-  }
-  return (hasCut ? cut : h) >>> 0;
+  for (let i = 0; i < n; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h >>> 0;
 }
 
 /**
- * FNV-1a over the essential part of the NUL-terminated (or `end`-bounded) string at `start`:
- * the hash as it stood before the last `___` that is not at the start.
+ * FNV-1a over the essential part (see {@link essentialByteLength}) of the NUL-terminated (or
+ * `end`-bounded) string at `start`.
  */
 function essentialHash(bytes: Uint8Array, start: number, end = bytes.byteLength): number {
+  const stop = start + essentialByteLength(bytes, start, end);
   let h = FNV_OFFSET;
-  let cut = 0;
-  let hasCut = false;
-  for (let i = start; i < end; i++) {
-    const b = bytes[i]!;
-    if (b === 0) break;
-    if (
-      b === UNDERSCORE &&
-      i > start &&
-      i + 2 < end &&
-      bytes[i + 1] === UNDERSCORE &&
-      bytes[i + 2] === UNDERSCORE
-    ) {
-      cut = h;
-      hasCut = true;
-    }
-    h = Math.imul(h ^ b, FNV_PRIME);
-  }
-  return (hasCut ? cut : h) >>> 0;
+  for (let i = start; i < stop; i++) h = Math.imul(h ^ bytes[i]!, FNV_PRIME);
+  return h >>> 0;
 }

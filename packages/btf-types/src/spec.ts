@@ -131,6 +131,22 @@ export class Spec implements Iterable<Type> {
   }
 
   /**
+   * The IDs of the types whose essential name (see {@link essentialName}) is exactly `name`,
+   * base types first, ascending; no type is decoded. This is CO-RE's candidate rule: `foo`
+   * finds `foo` and `foo___v1`, while `foo___v1` finds neither (unlike
+   * {@link anyTypesByEssentialName}, a full name does not match).
+   * @param kinds - wire kinds (`BTF_KIND.*`) to keep; every kind when omitted
+   */
+  typeIDsByEssentialName(name: string, kinds?: readonly number[]): number[] {
+    let mask = ALL_KINDS;
+    if (kinds) {
+      mask = 0;
+      for (const k of kinds) if (k >= 0 && k < 32) mask |= 1 << k;
+    }
+    return this.idsByEssentialOnly(name, mask);
+  }
+
+  /**
    * The one type named `name`, of any kind.
    * @throws NotFoundError when none has that name
    * @throws MultipleMatchesError when several do
@@ -289,6 +305,14 @@ export class Spec implements Iterable<Type> {
     own.sort((a, b) => a - b);
     if (!this.base) return own;
     return [...this.base.idsByEssentialName(name), ...own];
+  }
+
+  private idsByEssentialOnly(name: string, kinds: number): number[] {
+    if (!this.names) this.names = new NameIndex(this.raw);
+    const own = this.names.lookupEssential(name, kinds);
+    if (!this.base) return own;
+    const base = this.base.idsByEssentialOnly(name, kinds);
+    return base.length === 0 ? own : [...base, ...own];
   }
 
   private tags(): Map<number, number[]> {

@@ -7,7 +7,6 @@ import {
   Datasec,
   DeclTag,
   Enum,
-  essentialName,
   Float,
   Func,
   FuncProto,
@@ -276,13 +275,6 @@ describe('helpers', () => {
       expect(names('bar')).toEqual(['bar___foo']);
       expect(() => spec.anyTypesByEssentialName('fo')).toThrow(NotFoundError);
     }
-  });
-
-  it('essentialName strips a ___flavor suffix, as libbpf does', () => {
-    expect(essentialName('task_struct___2')).toBe('task_struct');
-    expect(essentialName('a___b___c')).toBe('a___b');
-    expect(essentialName('___x')).toBe('___x');
-    expect(essentialName('plain')).toBe('plain');
   });
 
   it('sizeof equals the variable sizes libbpf filled into DATASECs', () => {
