@@ -1,7 +1,6 @@
-import { type Type, VOID } from '@btfkit/types';
+import { essentialNameLength, type Type, VOID } from '@btfkit/types';
 import { BtfError } from '@btfkit/wire';
 import { CoreFail, isComposite, skipModsAndTypedefs } from './btf-access.js';
-import { coreEssentialNameLength } from './essential-name.js';
 
 /** How deep libbpf's compatibility checks go (`level` 32, and 32 steps per pointer chain). */
 const MAX_LEVEL = 32;
@@ -122,8 +121,8 @@ export function fieldsAreCompat(local: Type, target: Type): number {
         return 1;
       case 'fwd':
       case 'enum': {
-        const ln = coreEssentialNameLength(l.name);
-        const tn = coreEssentialNameLength(t.name);
+        const ln = essentialNameLength(l.name);
+        const tn = essentialNameLength(t.name);
         return ln === 0 || tn === 0 || (ln === tn && l.name.slice(0, ln) === t.name.slice(0, tn))
           ? 1
           : 0;
@@ -144,8 +143,8 @@ export function fieldsAreCompat(local: Type, target: Type): number {
 /** libbpf's `bpf_core_names_match`: both empty, or the same essential name. */
 function namesMatch(local: string, target: string): boolean {
   if (target === '') return local === '';
-  const tn = coreEssentialNameLength(target);
-  return tn === coreEssentialNameLength(local) && local.slice(0, tn) === target.slice(0, tn);
+  const tn = essentialNameLength(target);
+  return tn === essentialNameLength(local) && local.slice(0, tn) === target.slice(0, tn);
 }
 
 /**
@@ -154,7 +153,7 @@ function namesMatch(local: string, target: string): boolean {
  * loops over enumerators and members into lookups with the same answers.
  */
 function matchKey(name: string): string {
-  return name === '' ? '\0' : name.slice(0, coreEssentialNameLength(name));
+  return name === '' ? '\0' : name.slice(0, essentialNameLength(name));
 }
 
 function enumsMatch(

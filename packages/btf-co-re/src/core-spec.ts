@@ -1,4 +1,5 @@
 import type { Spec, Type } from '@btfkit/types';
+import { essentialNameLength } from '@btfkit/types';
 import { BPF_CORE_RELO_KIND as K } from '@btfkit/wire';
 import {
   bitsTimes,
@@ -17,7 +18,6 @@ import {
   typesAreCompat,
   typesMatchLevel,
 } from './compat.js';
-import { coreEssentialNameLength } from './essential-name.js';
 
 /** libbpf's `BPF_CORE_SPEC_MAX_LEN`: at most 64 access-string elements. */
 export const MAX_SPEC_LEN = 64;
@@ -277,10 +277,10 @@ export function matchSpec(
     const t = skipModsAndTypedefs(candidate);
     if (t.kind !== 'enum') return 0;
     const name = acc0.name!;
-    const ln = coreEssentialNameLength(name);
+    const ln = essentialNameLength(name);
     for (let i = 0; i < t.values.length; i++) {
       const tn = t.values[i]!.name;
-      if (coreEssentialNameLength(tn) !== ln) continue;
+      if (essentialNameLength(tn) !== ln) continue;
       if (name.slice(0, ln) === tn.slice(0, ln)) {
         out.accessors.push({ type: t, index: i, name: tn });
         out.raw.push(i);

@@ -12,7 +12,6 @@ export {
   type CoreRelocationErrorDetails,
   coreRelocationMessage,
 } from './errors.js';
-export { coreEssentialName, coreEssentialNameLength } from './essential-name.js';
 export { type MinimalBtfOptions, minimalBtf, minimalBtfForObjects } from './min-btf.js';
 export { POISON_CALL_IMM, patchCoreInstruction } from './patch-insn.js';
 export { type CoreRelocateOptions, coreRelocate } from './relocate.js';

@@ -1,13 +1,12 @@
-// The public pieces on their own: libbpf's essential-name rule, compatibility checks on
-// hand-built types, candidates across vmlinux and modules, patching refusals, and that the
-// package bundles for a browser.
+// The public pieces on their own: candidates by libbpf's essential-name rule, compatibility
+// checks on hand-built types, candidates across vmlinux and modules, patching refusals, and
+// that the package bundles for a browser.
 import { resolve } from 'node:path';
 import {
   areMembersCompatible,
   areTypesCompatible,
   CoreRelocationError,
   checkTypeCompatibility,
-  coreEssentialName,
   coreRelocate,
   findCandidates,
   IncompatibleTypesError,
@@ -39,14 +38,31 @@ function specOf(...types: ConstructorParameters<typeof Struct>[2][number]['type'
   return Spec.parse(b.marshal());
 }
 
-describe('coreEssentialName', () => {
-  it("cuts at libbpf's last X___Y separator only", () => {
-    expect(coreEssentialName('task_struct___old')).toBe('task_struct');
-    expect(coreEssentialName('a___b___c')).toBe('a___b');
-    expect(coreEssentialName('a____b')).toBe('a____b');
-    expect(coreEssentialName('foo___')).toBe('foo___');
-    expect(coreEssentialName('___foo')).toBe('___foo');
-    expect(coreEssentialName('x___y')).toBe('x');
+describe('candidates by essential name', () => {
+  it("follow libbpf's essential-name rule and kind filter through the Spec's index", () => {
+    const target = specOf(
+      new Struct('foo', 4, []),
+      new Union('foo___u', 4, []),
+      new Struct('foo___v2', 4, []),
+      new Struct('a_', 4, []),
+      new Struct('a____b', 4, []),
+      new Struct('bar___', 4, []),
+      new Enum('e___x', 8, [{ name: 'A', value: 1n << 40n }]),
+    );
+    const local = specOf(
+      new Struct('foo___v1', 4, []),
+      new Struct('a____b', 4, []),
+      new Struct('bar___', 4, []),
+      new Enum('e', 4, [{ name: 'A', value: 1n }]),
+    );
+    const names = (name: string, kind: 'struct' | 'enum') =>
+      findCandidates(local, local.typeByName(name, kind), target).map((c) => c.type.name);
+    expect(names('foo___v1', 'struct')).toEqual(['foo', 'foo___v2']);
+    // cilium/ebpf's rule would cut these to `a_` and `bar`; libbpf keeps them whole.
+    expect(names('a____b', 'struct')).toEqual(['a____b']);
+    expect(names('bar___', 'struct')).toEqual(['bar___']);
+    // ENUM and ENUM64 are candidates for each other (btf_kind_core_compat).
+    expect(names('e', 'enum')).toEqual(['e___x']);
   });
 });
 
