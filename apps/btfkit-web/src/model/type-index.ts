@@ -1,3 +1,4 @@
+import { essentialName } from 'btfkit/types';
 import { KIND_NAMES } from 'btfkit/wire';
 
 /** How the search box matches names. */
@@ -98,11 +99,11 @@ export class TypeIndex {
       }
       return out.subarray(0, k);
     }
-    const essential = essentialOf(text);
+    const essential = essentialName(text);
     const flavored = `${essential}___`;
     for (let i = 0; i < n; i++) {
       const name = names[i]!;
-      if (name !== essential && !(name.startsWith(flavored) && essentialOf(name) === essential)) {
+      if (name !== essential && !(name.startsWith(flavored) && essentialName(name) === essential)) {
         continue;
       }
       if (want < 0 || kinds[i] === want) out[k++] = i + 1;
@@ -142,12 +143,6 @@ function exactFirst(ids: Int32Array, names: readonly string[], text: string): In
     else out[b++] = id;
   }
   return out;
-}
-
-/** libbpf's essential name: the name without a `___flavor` suffix. */
-export function essentialOf(name: string): string {
-  const at = name.lastIndexOf('___');
-  return at > 0 ? name.slice(0, at) : name;
 }
 
 /** The index of the name whose span in the joined text holds `pos` (binary search). */
