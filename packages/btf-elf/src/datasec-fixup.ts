@@ -9,7 +9,7 @@ import {
   NotSupportedError,
   type RawBtf,
 } from '@btfkit/wire';
-import { knownRecord, pointerSize, resolveRecordSize, scalarAlignment } from './record-size.js';
+import { knownRecord, pointerSize, recordAlignments, resolveRecordSize } from './record-size.js';
 
 /** Where a variable's ELF symbol puts it. */
 export interface VariableSymbol {
@@ -53,7 +53,8 @@ export const DUMMY_KSYM = 'dummy_ksym';
  * Only records of this blob are changed; for split BTF the base is not touched.
  * @throws FormatError when a DATASEC has no ELF section to size it, a global VAR has no
  *   symbol, an offset or size does not fit in 32 bits, or an entry has the wrong kind
- * @throws NotSupportedError for a `.kconfig` entry whose type has no simple alignment
+ * @throws NotSupportedError for a `.kconfig` entry whose type has no alignment (libbpf's
+ *   `btf__align_of`, which the C formatter shares)
  */
 export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
   const out = btf.bytes.slice();
@@ -136,7 +137,9 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
     u32(base + 8, 4 * ds.rec.entries.length);
   }
 
-  for (const ds of datasecs.filter((d) => d.name === KCONFIG_SECTION)) {
+  const kconfigs = datasecs.filter((d) => d.name === KCONFIG_SECTION);
+  const aligns = kconfigs.length > 0 ? recordAlignments(btf, ptrSize) : undefined;
+  for (const ds of kconfigs) {
     const base = at(ds.id);
     const layout = ds.rec.entries.map((e, i) => {
       const rec = knownRecord(btf, e.type);
@@ -146,13 +149,15 @@ export function fixupDatasecs(btf: RawBtf, elf: DatasecElfInfo): Uint8Array {
         );
       }
       mustOwn(e.type, 'kconfig VAR');
-      return {
-        i,
-        id: e.type,
-        name: name(rec.nameOff),
-        size: resolveRecordSize(btf, rec.type, ptrSize),
-        align: scalarAlignment(btf, rec.type, ptrSize),
-      };
+      const size = resolveRecordSize(btf, rec.type, ptrSize);
+      // libbpf: "failed to determine alignment" for a kind without one.
+      const align = aligns!.alignOf(rec.type);
+      if (align <= 0) {
+        throw new NotSupportedError(
+          `btf: type id ${e.type}: ${KCONFIG_SECTION} VAR '${name(rec.nameOff)}' has a type without an alignment`,
+        );
+      }
+      return { i, id: e.type, name: name(rec.nameOff), size, align };
     });
     // libbpf's cmp_externs: alignment descending, then size ascending, then name.
     const order = [...layout].sort(

@@ -30,14 +30,6 @@ export {
   type ProgramExtInfos,
 } from './marshal-ext-infos.js';
 export {
-  type KnownRecord,
-  knownRecord,
-  MAX_RESOLVE_DEPTH,
-  pointerSize,
-  resolveRecordSize,
-  scalarAlignment,
-} from './record-size.js';
-export {
   type CoreRelo,
   type ExtInfos,
   type FuncInfo,

@@ -1,9 +1,11 @@
 import {
+  AlignmentResolver,
+  type AlignSource,
   BTF_KIND,
   type BtfRecord,
   FormatError,
+  guessPointerSize,
   isOpaque,
-  kindName,
   MAX_RESOLVE_DEPTH,
   NotSupportedError,
   type OpaqueRecord,
@@ -13,7 +15,6 @@ import {
   SIZE_NONE,
   SIZE_TOO_BIG,
   SIZE_TOO_DEEP,
-  type SizeSource,
 } from '@btfkit/wire';
 
 /** A record of a kind the wire codec knows, so narrowing on `kind` works. */
@@ -29,33 +30,21 @@ export function knownRecord(btf: RawBtf, id: number): KnownRecord | undefined {
   return isOpaque(rec) ? undefined : rec;
 }
 
-export { MAX_RESOLVE_DEPTH };
-
-const LONG_NAMES = new Set(['long', 'long int', 'unsigned long', 'long unsigned int']);
-
 /**
- * The size of a pointer for this BTF: the size of its `long` INT if it has one, else 8
- * (BPF's). libbpf determines it the same way, except that it falls back to the host's.
+ * The size of a pointer for this BTF: libbpf's guess ({@link guessPointerSize}), else 8
+ * (BPF's; libbpf falls back to the host's).
  */
 export function pointerSize(btf: RawBtf): number {
-  for (let id = 1; id < btf.nextTypeID; id++) {
-    if (btf.kindOf(id) !== BTF_KIND.INT) continue;
-    const rec = knownRecord(btf, id);
-    if (rec?.kind !== BTF_KIND.INT) continue;
-    if ((rec.size === 4 || rec.size === 8) && LONG_NAMES.has(btf.name(rec.nameOff) ?? ''))
-      return rec.size;
-  }
-  return 8;
+  return (
+    guessPointerSize(new RawSizeSource(btf), btf.nextTypeID, (id) => {
+      const rec = knownRecord(btf, id);
+      return rec ? btf.name(rec.nameOff) : undefined;
+    }) || 8
+  );
 }
 
-function follow(btf: RawBtf, id: number, what: string): KnownRecord {
-  const rec = knownRecord(btf, id);
-  if (!rec) throw new FormatError(`btf: type id ${id}: ${what}: not a valid type`, { typeID: id });
-  return rec;
-}
-
-/** A {@link SizeSource} over a RawBtf's records (and its base's). */
-class RawSizeSource implements SizeSource {
+/** The records of a RawBtf (and its base) as the shared resolvers read them. */
+class RawSizeSource implements AlignSource {
   constructor(private readonly btf: RawBtf) {}
   kindOf(id: number): number {
     return knownRecord(this.btf, id)?.kind ?? -1;
@@ -71,6 +60,23 @@ class RawSizeSource implements SizeSource {
   arrayNelemsOf(id: number): number {
     const rec = this.btf.record(id);
     return rec.kind === BTF_KIND.ARRAY ? rec.nelems : 0;
+  }
+  vlenOf(id: number): number {
+    return this.members(id).length;
+  }
+  kflagOf(id: number): boolean {
+    const rec = this.btf.record(id);
+    return 'kflag' in rec && rec.kflag;
+  }
+  memberTypeOf(id: number, i: number): number {
+    return this.members(id)[i]?.type ?? 0;
+  }
+  memberOffsetOf(id: number, i: number): number {
+    return this.members(id)[i]?.offset ?? 0;
+  }
+  private members(id: number): readonly { type: number; offset: number }[] {
+    const rec = this.btf.record(id);
+    return rec.kind === BTF_KIND.STRUCT || rec.kind === BTF_KIND.UNION ? rec.members : [];
   }
 }
 
@@ -105,42 +111,9 @@ export function resolveRecordSize(btf: RawBtf, id: number, ptrSize = 8): number 
 }
 
 /**
- * The alignment of a scalar-like type `id` as libbpf's `btf__align_of` computes it:
- * integers, enums and floats align to their size capped at the pointer size, pointers to the
- * pointer size, arrays, typedefs and qualifiers to what they refer to.
- * @throws NotSupportedError for structs, unions and kinds without an alignment
- * @throws FormatError for a chain too deep or a dangling ID
+ * Alignments of the records of `btf` (and its base) as libbpf's `btf__align_of` computes
+ * them, with a pointer of `ptrSize` bytes: the shared resolver, {@link AlignmentResolver}.
  */
-export function scalarAlignment(btf: RawBtf, id: number, ptrSize = 8): number {
-  let cur = id;
-  for (let depth = 0; depth < MAX_RESOLVE_DEPTH; depth++) {
-    const rec = follow(btf, cur, `alignment of type ${id}`);
-    switch (rec.kind) {
-      case BTF_KIND.INT:
-      case BTF_KIND.ENUM:
-      case BTF_KIND.ENUM64:
-      case BTF_KIND.FLOAT:
-        return Math.max(1, Math.min(ptrSize, rec.size));
-      case BTF_KIND.PTR:
-        return ptrSize;
-      case BTF_KIND.TYPEDEF:
-      case BTF_KIND.VOLATILE:
-      case BTF_KIND.CONST:
-      case BTF_KIND.RESTRICT:
-      case BTF_KIND.TYPE_TAG:
-      case BTF_KIND.ARRAY:
-        cur = rec.type;
-        break;
-      default:
-        throw new NotSupportedError(
-          `btf: type id ${id}: alignment of ${kindName(rec.kind)} is not supported here`,
-        );
-    }
-  }
-  throw new FormatError(
-    `btf: type id ${id}: more than ${MAX_RESOLVE_DEPTH} types to resolve its alignment`,
-    {
-      typeID: id,
-    },
-  );
+export function recordAlignments(btf: RawBtf, ptrSize: number): AlignmentResolver {
+  return new AlignmentResolver(new RawSizeSource(btf), ptrSize, btf.nextTypeID);
 }

@@ -68,7 +68,10 @@ export {
 } from './raw-btf.js';
 export { formatRawType, rawDump, rawDumpBytes, rawDumpChunks } from './raw-dump.js';
 export {
+  AlignmentResolver,
+  type AlignSource,
   type BtfKindName,
+  guessPointerSize,
   infoKflag,
   infoKind,
   infoVlen,

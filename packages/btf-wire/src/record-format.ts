@@ -1,4 +1,4 @@
-import { EncodeError } from './errors.js';
+import { EncodeError, FormatError } from './errors.js';
 import { BTF_KIND, BTF_KIND_LIMIT, BTF_VLEN_LIMIT } from './kinds.js';
 import type { KindLayout } from './layout.js';
 
@@ -264,4 +264,190 @@ export function resolveSize(src: SizeSource, id: number, ptrSize: number): numbe
     return nelems * size;
   }
   return t === 0 ? SIZE_NONE : SIZE_TOO_DEEP;
+}
+
+/** The spellings of `long` whose size libbpf takes for the pointer size. */
+const LONG_ALIASES = new Set([
+  'long',
+  'long int',
+  'int long',
+  'unsigned long',
+  'long unsigned',
+  'unsigned long int',
+  'unsigned int long',
+  'long unsigned int',
+  'long int unsigned',
+  'int unsigned long',
+  'int long unsigned',
+]);
+
+/**
+ * The pointer size libbpf guesses for a BTF (`btf__pointer_size`, `determine_ptr_size`): the
+ * size of the first 4- or 8-byte INT among IDs 1 to `count - 1` whose name (`nameOf`) spells
+ * `long`, or 0 when there is none (libbpf then uses the host's, 8 for BPF's users).
+ * Never throws.
+ */
+export function guessPointerSize(
+  src: SizeSource,
+  count: number,
+  nameOf: (id: number) => string | undefined,
+): number {
+  for (let id = 1; id < count; id++) {
+    if (src.kindOf(id) !== BTF_KIND.INT) continue;
+    const size = src.sizeTypeOf(id);
+    if (size !== 4 && size !== 8) continue;
+    if (LONG_ALIASES.has(nameOf(id) ?? '')) return size;
+  }
+  return 0;
+}
+
+/** The records an alignment resolution reads: a {@link SizeSource} and members. */
+export interface AlignSource extends SizeSource {
+  /** The number of members of STRUCT or UNION `id`. */
+  vlenOf(id: number): number;
+  /** Whether STRUCT or UNION `id` has kind_flag set (bitfield sizes in the offset words). */
+  kflagOf(id: number): boolean;
+  /** The type of member `i` of STRUCT or UNION `id`. */
+  memberTypeOf(id: number, i: number): number;
+  /** The raw offset word of member `i` of STRUCT or UNION `id` (see {@link memberBitOffset}). */
+  memberOffsetOf(id: number, i: number): number;
+}
+
+const ALIGN_UNKNOWN = -1;
+const ALIGN_IN_PROGRESS = -2;
+
+/**
+ * Alignments of raw records as libbpf 1.1's `btf__align_of` computes them, including its
+ * quirks: integers, enums and floats align to their size capped at the pointer size,
+ * pointers to the pointer size, arrays, typedefs, qualifiers and type tags to what they
+ * refer to, structs and unions to their most aligned member, or to 1 when a non-bitfield
+ * member sits off its alignment or the size is not a multiple of it (a packed layout).
+ * Kinds without an alignment (void, FWD, FUNC, FUNC_PROTO, VAR, DATASEC, tags, IDs out of
+ * range) get 0, as libbpf returns. The one resolver for records: the C formatter and the
+ * DATASEC fix-up both use it. Results are memoized per type ID; the walk uses an explicit
+ * stack, so nesting depth costs no call stack. libbpf recurses without a limit; a chain
+ * that comes back to a type in progress is a cycle and throws.
+ */
+export class AlignmentResolver {
+  private readonly src: AlignSource;
+  /** The pointer size in bytes used for pointers and to cap scalars. */
+  readonly ptrSize: number;
+  private readonly aligns: Int32Array;
+  private stackIDs: Int32Array = new Int32Array(64);
+  private stackPos: Int32Array = new Int32Array(64);
+
+  /**
+   * A resolver over the records of `src` with IDs below `count`.
+   * @throws RangeError when `count` is not a valid array length
+   */
+  constructor(src: AlignSource, ptrSize: number, count: number) {
+    this.src = src;
+    this.ptrSize = ptrSize;
+    this.aligns = new Int32Array(count).fill(ALIGN_UNKNOWN);
+    if (count > 0) this.aligns[0] = 0;
+  }
+
+  /** The memoized alignment of `id`, 0 out of range, negative while unknown. */
+  private known(id: number): number {
+    return id >= 0 && id < this.aligns.length ? this.aligns[id]! : 0;
+  }
+
+  /**
+   * The alignment of type `id` in bytes; 0 for kinds libbpf gives none.
+   * @throws FormatError naming the type ID when a type contains itself by value
+   */
+  alignOf(id: number): number {
+    const first = this.known(id);
+    if (first >= 0) return first;
+    const { src, aligns, ptrSize } = this;
+    let top = 0;
+    this.push(top++, id);
+    while (top > 0) {
+      const t = this.stackIDs[top - 1]!;
+      let child = -1;
+      const kind = src.kindOf(t);
+      switch (kind) {
+        case BTF_KIND.INT:
+        case BTF_KIND.ENUM:
+        case BTF_KIND.ENUM64:
+        case BTF_KIND.FLOAT:
+          aligns[t] = Math.min(ptrSize, src.sizeTypeOf(t));
+          break;
+        case BTF_KIND.PTR:
+          aligns[t] = ptrSize;
+          break;
+        case BTF_KIND.TYPEDEF:
+        case BTF_KIND.VOLATILE:
+        case BTF_KIND.CONST:
+        case BTF_KIND.RESTRICT:
+        case BTF_KIND.TYPE_TAG:
+        case BTF_KIND.ARRAY: {
+          const next = kind === BTF_KIND.ARRAY ? src.arrayTypeOf(t) : src.sizeTypeOf(t);
+          const a = this.known(next);
+          if (a >= 0) aligns[t] = a;
+          else child = next;
+          break;
+        }
+        case BTF_KIND.STRUCT:
+        case BTF_KIND.UNION: {
+          // Walk the members in order as libbpf does, stopping at the first whose alignment
+          // is not known yet; the loop resumes at the same member when it is.
+          const n = src.vlenOf(t);
+          const bitfields = src.kflagOf(t);
+          let i = this.stackPos[top - 1]!;
+          let result = 0;
+          for (; i < n; i++) {
+            const member = src.memberTypeOf(t, i);
+            const a = this.known(member);
+            if (a < 0) {
+              child = member;
+              break;
+            }
+            if (a === 0) break;
+            const off = src.memberOffsetOf(t, i);
+            if (memberBitfieldSize(bitfields, off) === 0 && off % (8 * a) !== 0) {
+              result = 1;
+              break;
+            }
+          }
+          this.stackPos[top - 1] = i;
+          if (child >= 0) break;
+          if (i === n) {
+            let max = 1;
+            for (let j = 0; j < n; j++) max = Math.max(max, this.known(src.memberTypeOf(t, j)));
+            result = src.sizeTypeOf(t) % max !== 0 ? 1 : max;
+          }
+          aligns[t] = result;
+          break;
+        }
+        default:
+          aligns[t] = 0;
+      }
+      if (child < 0) {
+        top--;
+        continue;
+      }
+      if (aligns[child] === ALIGN_IN_PROGRESS) {
+        throw new FormatError(`btf: type id ${child}: type contains itself (alignment cycle)`, {
+          typeID: child,
+        });
+      }
+      aligns[t] = ALIGN_IN_PROGRESS;
+      this.push(top++, child);
+    }
+    return aligns[id]!;
+  }
+
+  private push(at: number, id: number): void {
+    if (at >= this.stackIDs.length) {
+      const ids = new Int32Array(this.stackIDs.length * 2);
+      ids.set(this.stackIDs);
+      this.stackIDs = ids;
+      const pos = new Int32Array(this.stackPos.length * 2);
+      pos.set(this.stackPos);
+      this.stackPos = pos;
+    }
+    this.stackIDs[at] = id;
+    this.stackPos[at] = 0;
+  }
 }

@@ -1,10 +1,14 @@
 import {
+  AlignmentResolver,
+  type AlignSource,
   BTF_KIND,
   type BtfKindName,
   type BtfRecord,
   ByteWriter,
   EncodeError,
   encodeRecord,
+  FormatError,
+  guessPointerSize,
   infoKflag,
   infoKind,
   infoVlen,
@@ -163,6 +167,109 @@ describe('resolveSize and the resolve depth', () => {
     const deep = chain(32);
     expect(resolveSize(deep.src, deep.top, 8)).toBe(SIZE_TOO_DEEP);
     expect(resolveSize(deep.src, 0, 8)).toBe(SIZE_NONE);
+  });
+});
+
+describe('AlignmentResolver and guessPointerSize', () => {
+  /** The records of `raw` as an AlignSource. */
+  function source(raw: RawBtf): AlignSource {
+    const members = (id: number) => {
+      const r = raw.record(id);
+      return r.kind === BTF_KIND.STRUCT || r.kind === BTF_KIND.UNION ? r.members : [];
+    };
+    return {
+      kindOf: (id) => (id < raw.nextTypeID ? raw.kindOf(id) : -1),
+      sizeTypeOf: (id) => {
+        const r = raw.record(id);
+        return 'size' in r ? r.size : 'type' in r ? r.type : 0;
+      },
+      arrayTypeOf: (id) => {
+        const r = raw.record(id);
+        return r.kind === BTF_KIND.ARRAY ? r.type : 0;
+      },
+      arrayNelemsOf: (id) => {
+        const r = raw.record(id);
+        return r.kind === BTF_KIND.ARRAY ? r.nelems : 0;
+      },
+      vlenOf: (id) => members(id).length,
+      kflagOf: (id) => raw.record(id).kflag,
+      memberTypeOf: (id, i) => members(id)[i]!.type,
+      memberOffsetOf: (id, i) => members(id)[i]!.offset,
+    };
+  }
+
+  function struct(size: number, offsets: number[], type = 1): BtfRecord {
+    return {
+      kind: BTF_KIND.STRUCT,
+      nameOff: 0,
+      kflag: false,
+      size,
+      members: offsets.map((offset) => ({ nameOff: 0, type, offset })),
+    };
+  }
+
+  // The expected values follow libbpf 1.1's btf__align_of rule by rule (btf.c): scalars
+  // capped at the pointer size, a member off its alignment or a size that is not a
+  // multiple of the largest alignment makes a struct 1, kinds without one give 0.
+  it('computes libbpf alignments: natural, packed by offset, packed by size, none', () => {
+    const raw = RawBtf.parse(
+      blob((name) => [
+        intRecord(name('int')), // 1
+        struct(8, [0, 32]), // 2: natural, 4
+        struct(5, [0, 8]), // 3: an int at byte 1, packed
+        struct(6, [0]), // 4: size not a multiple of 4, packed
+        refRecord(BTF_KIND.PTR, 0), // 5
+        { kind: BTF_KIND.FWD, nameOff: name('f'), kflag: false }, // 6
+        struct(4, [0], 6), // 7: a member without alignment
+        { kind: BTF_KIND.ARRAY, nameOff: 0, kflag: false, type: 2, indexType: 1, nelems: 3 }, // 8
+      ]),
+    );
+    const r = new AlignmentResolver(source(raw), 8, raw.nextTypeID);
+    expect([1, 2, 3, 4, 5, 6, 7, 8, 0, 99].map((id) => r.alignOf(id))).toEqual([
+      4, 4, 1, 1, 8, 0, 0, 4, 0, 0,
+    ]);
+    expect(new AlignmentResolver(source(raw), 2, raw.nextTypeID).alignOf(1)).toBe(2);
+  });
+
+  it('walks 100,000 nested typedefs and structs without the call stack', () => {
+    const n = 100_000;
+    const raw = RawBtf.parse(
+      blob((name) => [
+        intRecord(name('int')),
+        ...Array.from({ length: n }, (_, i) =>
+          i % 2 ? struct(4, [0], i + 1) : refRecord(BTF_KIND.TYPEDEF, i + 1),
+        ),
+      ]),
+    );
+    expect(new AlignmentResolver(source(raw), 8, raw.nextTypeID).alignOf(n + 1)).toBe(4);
+  });
+
+  it('throws FormatError naming the type of a cycle', () => {
+    const raw = RawBtf.parse(blob(() => [refRecord(BTF_KIND.TYPEDEF, 2), struct(4, [0], 1)]));
+    const err = (() => {
+      try {
+        new AlignmentResolver(source(raw), 8, raw.nextTypeID).alignOf(1);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as FormatError).typeID).toBe(1);
+  });
+
+  it('guesses the pointer size from an INT spelled like long, as libbpf does', () => {
+    const long4 = { ...intRecord(0), size: 4 };
+    const raw = RawBtf.parse(
+      blob((name) => [
+        { ...intRecord(name('char')), size: 8 },
+        { ...long4, nameOff: name('long unsigned') },
+      ]),
+    );
+    const src = source(raw);
+    const nameOf = (id: number) => raw.name(raw.record(id).nameOff);
+    expect(guessPointerSize(src, raw.nextTypeID, nameOf)).toBe(4);
+    expect(guessPointerSize(src, 2, nameOf)).toBe(0);
   });
 });
 

@@ -7,7 +7,7 @@ import {
 } from '@btfkit/wire';
 import { CSink } from './c-sink.js';
 import { markReferenced, TypeOrderer } from './emit-order.js';
-import { guessPointerSize, LayoutMath } from './layout-math.js';
+import { LayoutMath, tablePointerSize } from './layout-math.js';
 import { NameCounter } from './name-counter.js';
 import { TypeTable } from './type-table.js';
 
@@ -101,7 +101,7 @@ export class CDumper {
       chunkSize,
       Math.max(MIN_OUTPUT_LIMIT, OUTPUT_PER_INPUT_BYTE * input),
     );
-    this.ptrSize = guessPointerSize(tab) || 8;
+    this.ptrSize = tablePointerSize(tab) || 8;
     this.pads = [
       ['long', this.ptrSize * 8],
       ['int', 32],
