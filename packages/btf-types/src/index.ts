@@ -36,7 +36,7 @@ export {
   type MarshalOptions,
   type SanitizeOptions,
 } from './marshal-types.js';
-export { POINTER_SIZE, sizeof } from './sizeof.js';
+export { sizeof } from './sizeof.js';
 export { Spec, type SpecOptions } from './spec.js';
 export * from './ts-format/index.js';
 export {

@@ -10,7 +10,8 @@ const U32_MAX = 0xffffffff;
 /**
  * The size in bytes of a value of `type`, as libbpf's `btf__resolve_size` computes it:
  * through typedefs, qualifiers, tags and variables, multiplying array lengths, visiting at
- * most {@link MAX_RESOLVE_DEPTH} types as libbpf does (the start and 31 references).
+ * most {@link MAX_RESOLVE_DEPTH} types as libbpf does (the start and 31 references), with
+ * 8-byte pointers (BPF's).
  * @throws BtfError where libbpf fails: types without a size (void, functions, forward
  *   declarations; libbpf's `EINVAL`), a size or element count past 2^32 - 1 (`E2BIG`), and a
  *   chain of more than {@link MAX_RESOLVE_DEPTH} types (a cycle; `EINVAL`)

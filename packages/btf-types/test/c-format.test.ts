@@ -7,13 +7,13 @@ import { gunzipSync } from 'node:zlib';
 import { BTF_KIND, type BtfRecord, FormatError, NotFoundError, RawBtf } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { blob as buildBlob, intRecord } from '../../../tooling/test-blobs.ts';
+import { MAX_DECL_DEPTH } from '../src/c-format/c-dumper.js';
 import {
   C_EPILOGUE,
   C_PREAMBLE,
   formatC,
   formatCBytes,
   formatCChunks,
-  MAX_DECL_DEPTH,
 } from '../src/c-format/index.js';
 
 const testdata = resolve(dirname(fileURLToPath(import.meta.url)), '../../../testdata');

@@ -12,7 +12,7 @@ import { MAX_DECL_DEPTH } from './c-dumper.js';
  * declarator of a parameter (`struct cb *`). This follows libbpf's `btf_dump_emit_type_decl`:
  * the modifiers, pointers, arrays and prototypes from `type` down to a named type are
  * stacked, then printed innermost first.
- * @throws BtfError when the declaration holds more than {@link MAX_DECL_DEPTH} types (a
+ * @throws BtfError when the declaration holds more than 400 types (a
  *   cycle through pointers or prototypes), or refers to a FUNC, VAR, DATASEC or DECL_TAG
  */
 export function cDeclaration(type: Type, name: string): string {

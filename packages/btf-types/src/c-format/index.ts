@@ -3,7 +3,6 @@ import { CDumper } from './c-dumper.js';
 import { primeBlob } from './prime-blob.js';
 
 export { cDeclaration } from './c-declaration.js';
-export { MAX_DECL_DEPTH } from './c-dumper.js';
 
 /** Options for {@link formatC} and its variants. */
 export interface FormatCOptions {
@@ -46,7 +45,7 @@ export const C_EPILOGUE =
  * @see https://docs.kernel.org/bpf/btf.html
  * @throws NotSupportedError for a kind libbpf 1.1 does not know
  * @throws FormatError naming the type ID of a reference to a missing type or string, a cycle
- *   C cannot express, or a declaration nested deeper than {@link MAX_DECL_DEPTH}
+ *   C cannot express, or a declaration nested more than 400 levels deep
  * @throws NotFoundError for a root that is not a type ID of `btf`
  */
 export function* formatCChunks(
