@@ -498,53 +498,33 @@ interface RawHeader extends Omit<ElfSection, 'index' | 'name'> {
 }
 
 function readSectionHeader(r: ByteReader, is64: boolean): RawHeader {
+  // Elf32_Shdr and Elf64_Shdr have the same fields in the same order; the address-sized
+  // ones (flags, addr, offset, size, addralign, entsize) are 4 or 8 bytes by class.
   const headerOffset = r.base + r.pos;
-  const nameOffset = r.u32('sh_name');
-  const type = r.u32('sh_type');
-  if (is64) {
-    const flags = r.u64('sh_flags');
-    const addr = r.u64('sh_addr');
-    const offset = toNumber(r.u64('sh_offset'), headerOffset + 24, 'sh_offset');
-    const size = toNumber(r.u64('sh_size'), headerOffset + 32, 'sh_size');
-    const link = r.u32('sh_link');
-    const info = r.u32('sh_info');
-    const addralign = r.u64('sh_addralign');
-    const entsize = toNumber(r.u64('sh_entsize'), headerOffset + 56, 'sh_entsize');
-    return {
-      nameOffset,
-      type,
-      flags,
-      addr,
-      offset,
-      size,
-      link,
-      info,
-      addralign,
-      entsize,
-      headerOffset,
-    };
-  }
-  const flags = BigInt(r.u32('sh_flags'));
-  const addr = BigInt(r.u32('sh_addr'));
-  const offset = r.u32('sh_offset');
-  const size = r.u32('sh_size');
-  const link = r.u32('sh_link');
-  const info = r.u32('sh_info');
-  const addralign = BigInt(r.u32('sh_addralign'));
-  const entsize = r.u32('sh_entsize');
   return {
-    nameOffset,
-    type,
-    flags,
-    addr,
-    offset,
-    size,
-    link,
-    info,
-    addralign,
-    entsize,
+    nameOffset: r.u32('sh_name'),
+    type: r.u32('sh_type'),
+    flags: readXword(r, is64, 'sh_flags'),
+    addr: readXword(r, is64, 'sh_addr'),
+    offset: readXwordNumber(r, is64, 'sh_offset'),
+    size: readXwordNumber(r, is64, 'sh_size'),
+    link: r.u32('sh_link'),
+    info: r.u32('sh_info'),
+    addralign: readXword(r, is64, 'sh_addralign'),
+    entsize: readXwordNumber(r, is64, 'sh_entsize'),
     headerOffset,
   };
+}
+
+/** An address-sized field: 8 bytes in a 64-bit ELF file, 4 in a 32-bit one. */
+function readXword(r: ByteReader, is64: boolean, what: string): bigint {
+  return is64 ? r.u64(what) : BigInt(r.u32(what));
+}
+
+/** {@link readXword} as a number; FormatError naming the field's offset past 2^53. */
+function readXwordNumber(r: ByteReader, is64: boolean, what: string): number {
+  const at = r.base + r.pos;
+  return is64 ? toNumber(r.u64(what), at, what) : r.u32(what);
 }
 
 /**
