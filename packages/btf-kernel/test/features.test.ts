@@ -2,21 +2,16 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
+import * as kernel from '@btfkit/kernel';
 import {
   BPF_CMD,
   BTF_FEATURES,
   type BtfFeatureName,
   featureProbeBlob,
   haveBTF,
-  haveDatasec,
-  haveDeclTags,
   haveEnum64,
   haveFloat,
   haveFuncLinkage,
-  haveMapBTF,
-  haveProgBTF,
-  haveQmarkDatasec,
-  haveTypeTags,
   kernelFeatures,
   kernelMarshalOptions,
   NotSupportedError,
@@ -32,18 +27,23 @@ import { kernelIt } from './kernel.js';
 
 const NAMES = Object.keys(BTF_FEATURES) as BtfFeatureName[];
 
-const HAVE: Record<BtfFeatureName, () => void> = {
-  btf: haveBTF,
-  mapBTF: haveMapBTF,
-  progBTF: haveProgBTF,
-  funcLinkage: haveFuncLinkage,
-  datasec: haveDatasec,
-  qmarkDatasec: haveQmarkDatasec,
-  float: haveFloat,
-  declTags: haveDeclTags,
-  typeTags: haveTypeTags,
-  enum64: haveEnum64,
-};
+/** The package's `have*` probes, as its entry exports them (the one list of them). */
+const HAVE_EXPORTS = new Map(
+  Object.entries(kernel).filter(
+    (e): e is [string, () => void] => e[0].startsWith('have') && typeof e[1] === 'function',
+  ),
+);
+
+/** The `have*` probe of each feature: `haveFloat` for `float`, `haveBTF` for `btf`. */
+const HAVE = Object.fromEntries(
+  NAMES.map((name) => {
+    const fn =
+      HAVE_EXPORTS.get(`have${name[0]!.toUpperCase()}${name.slice(1)}`) ??
+      HAVE_EXPORTS.get(`have${name.toUpperCase()}`);
+    if (!fn) throw new Error(`no have* export for feature ${name}`);
+    return [name, fn];
+  }),
+) as Record<BtfFeatureName, () => void>;
 
 const fail = (errno: number): SyscallResult => ({ ret: -1, errno });
 
@@ -61,6 +61,11 @@ function injectBtfLoad(errno: number, failing: () => boolean = () => true) {
 afterEach(() => setSyscallForTesting());
 
 describe('probe blobs', () => {
+  it('one have* export per feature, and no other', () => {
+    expect(new Set(Object.values(HAVE)).size).toBe(NAMES.length);
+    expect(HAVE_EXPORTS.size).toBe(NAMES.length);
+  });
+
   it('are libbpf’s probe blobs, kind by kind', () => {
     const kinds = (name: BtfFeatureName) =>
       [...RawBtf.parse(featureProbeBlob(name)).records()].map((r) => KIND_NAMES[r.kind]);
