@@ -14,7 +14,7 @@ import {
 } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
 import { byteDiff } from '../../../tooling/test-fixtures.ts';
-import { listFixtures, readFixture, readText, testdata } from './helpers.js';
+import { listFixtures, readFixture, readText, testdata } from '../../../tooling/test-fixtures.ts';
 
 /** Re-encodes a parsed blob from its decoded records and its string section. */
 function reencode(raw: RawBtf): Uint8Array {

@@ -1,7 +1,7 @@
 import { BtfError, decodeBtfExt, RawBtf, rawDump } from '@btfkit/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { listFixtures, readFixture, testSeed } from './helpers.js';
+import { listFixtures, readFixture, testSeed } from '../../../tooling/test-fixtures.ts';
 
 /** Runs `fn`; anything thrown must be one of our typed errors. */
 function onlyTypedErrors(fn: () => unknown): void {

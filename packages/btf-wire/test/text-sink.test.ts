@@ -1,7 +1,7 @@
 import { TextSink } from '@btfkit/wire';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { testSeed } from './helpers.js';
+import { testSeed } from '../../../tooling/test-fixtures.ts';
 
 const text = (s: TextSink) => new TextDecoder().decode(s.view());
 

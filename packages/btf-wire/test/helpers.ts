@@ -1,7 +1,0 @@
-export {
-  listFixtures,
-  readFixture,
-  readText,
-  testdata,
-  testSeed,
-} from '../../../tooling/test-fixtures.ts';
