@@ -13,8 +13,13 @@ import {
   rawDumpChunks,
 } from '@btfkit/wire';
 import { describe, expect, it } from 'vitest';
-import { byteDiff } from '../../../tooling/test-fixtures.ts';
-import { listFixtures, readFixture, readText, testdata } from '../../../tooling/test-fixtures.ts';
+import {
+  byteDiff,
+  listFixtures,
+  readFixture,
+  readText,
+  testdata,
+} from '../../../tooling/test-fixtures.ts';
 
 /** Re-encodes a parsed blob from its decoded records and its string section. */
 function reencode(raw: RawBtf): Uint8Array {
