@@ -14,9 +14,20 @@ import {
 } from '@btfkit/elf';
 import { loadSpec, loadSpecAndExtInfos, loadSplitSpec } from '@btfkit/elf/node';
 import { Spec } from '@btfkit/types';
-import { BtfError, FormatError, NotFoundError, RawBtf, rawDump } from '@btfkit/wire';
+import {
+  BTF_KIND,
+  BTF_VAR_LINKAGE,
+  BtfError,
+  type BtfRecord,
+  FormatError,
+  NotFoundError,
+  NotSupportedError,
+  RawBtf,
+  rawDump,
+} from '@btfkit/wire';
 import { openFile } from '@btfkit/wire/node';
 import { describe, expect, it } from 'vitest';
+import { blob, intRecord, refRecord } from '../../../tooling/test-blobs.ts';
 import { writeElf } from './elf-writer.js';
 import { objectFixtures, readBytes, testdata } from './helpers.js';
 
@@ -260,5 +271,60 @@ describe('loadSpecAndExtInfosFromBytes', () => {
       );
       expect(sec.lineInfos).toEqual(r.lineInfos);
     }
+  });
+});
+
+describe('.kconfig layout through the shared alignment resolver', () => {
+  /** An ELF holding only a .BTF whose .kconfig DATASEC lists a VAR of each type given. */
+  function kconfigElf(types: (name: (s: string) => number) => BtfRecord[]): Uint8Array {
+    const btf = blob((name) => {
+      const recs = types(name);
+      const vars = recs.map(
+        (_, i): BtfRecord => ({
+          kind: BTF_KIND.VAR,
+          nameOff: name(`v${i}`),
+          kflag: false,
+          type: i + 1,
+          linkage: BTF_VAR_LINKAGE.GLOBAL_EXTERN,
+        }),
+      );
+      const datasec: BtfRecord = {
+        kind: BTF_KIND.DATASEC,
+        nameOff: name('.kconfig'),
+        kflag: false,
+        size: 0,
+        entries: vars.map((_, i) => ({ type: recs.length + 1 + i, offset: 0, size: 0 })),
+      };
+      return [...recs, ...vars, datasec];
+    });
+    return writeElf([{ name: '.BTF', type: SHT.PROGBITS, data: btf }], {
+      is64: true,
+      littleEndian: true,
+    }).bytes;
+  }
+
+  // libbpf 1.1 bpf_object__collect_externs: align = btf__align_of (capped at the pointer
+  // size, 8 here from `long`), then cmp_externs sorts by alignment descending, size, name.
+  it('lays VARs out by alignment as libbpf does, through typedefs', () => {
+    const bytes = kconfigElf((name) => [
+      intRecord(name('int')), // 1, v0: align 4
+      { ...intRecord(name('long')), size: 8, bits: 64 }, // 2, v1: align 8
+      refRecord(BTF_KIND.TYPEDEF, 2, name('long_t')), // 3, v2: align 8 through the typedef
+    ]);
+    const { btf } = loadRawBtfFromElf(bytes);
+    const ds = [...btf.records()].find((r) => r.kind === BTF_KIND.DATASEC);
+    expect(ds?.kind === BTF_KIND.DATASEC && ds.entries.map((e) => [e.type, e.offset])).toEqual([
+      [5, 0],
+      [6, 8],
+      [4, 16],
+    ]);
+    expect(ds?.kind === BTF_KIND.DATASEC && ds.size).toBe(20);
+  });
+
+  // libbpf: "failed to determine alignment" when btf__align_of gives 0.
+  it('a VAR whose type has no alignment is NotSupportedError', () => {
+    const bytes = kconfigElf((name) => [{ ...intRecord(name('int')), size: 0, bits: 0 }]);
+    expect(() => loadRawBtfFromElf(bytes)).toThrow(NotSupportedError);
+    expect(() => loadRawBtfFromElf(bytes)).toThrow(/has a type without an alignment/);
   });
 });
