@@ -9,6 +9,7 @@ import {
   FormatError,
   kindName,
   type MemberRecord,
+  mapRecordTypeIDs,
   NotSupportedError,
   type RandomAccessSource,
   type RawBtf,
@@ -310,7 +311,7 @@ class Marks {
       );
       newIds[id] = kept.length;
     }
-    const records = kept.map((rec) => remapIds(rec, (id) => newIds[id] ?? 0));
+    const records = kept.map((rec) => mapRecordTypeIDs(rec, (id) => newIds[id] ?? 0));
     return encodeBtf({ records, strings: strings.finish(), littleEndian: byteOrder === 'little' });
   }
 
@@ -394,31 +395,5 @@ function renameStrings(rec: BtfRecord, str: (off: number) => number): BtfRecord 
       };
     default:
       return { ...rec, nameOff };
-  }
-}
-
-/** A copy of a record with every type reference mapped. */
-function remapIds(rec: BtfRecord, map: (id: number) => number): BtfRecord {
-  switch (rec.kind) {
-    case BTF_KIND.PTR:
-    case BTF_KIND.TYPEDEF:
-    case BTF_KIND.VOLATILE:
-    case BTF_KIND.CONST:
-    case BTF_KIND.RESTRICT:
-    case BTF_KIND.TYPE_TAG:
-      return { ...rec, type: map(rec.type) };
-    case BTF_KIND.ARRAY:
-      return { ...rec, type: map(rec.type), indexType: map(rec.indexType) };
-    case BTF_KIND.STRUCT:
-    case BTF_KIND.UNION:
-      return { ...rec, members: rec.members.map((m) => ({ ...m, type: map(m.type) })) };
-    case BTF_KIND.FUNC_PROTO:
-      return {
-        ...rec,
-        returnType: map(rec.returnType),
-        params: rec.params.map((p) => ({ ...p, type: map(p.type) })),
-      };
-    default:
-      return rec;
   }
 }

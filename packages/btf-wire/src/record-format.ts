@@ -177,6 +177,43 @@ function layoutTrailingSize(kind: number, vlen: number, layout?: readonly KindLa
   return l ? l.infoSize + l.elemSize * vlen : -1;
 }
 
+const REFS_BY_KIND: readonly KindRefs[] = Array.from(FORMAT_BY_KIND, (f) => f?.refs ?? 'none');
+
+/**
+ * Calls `visit` with the index of every word of a record that holds a type ID, as
+ * {@link KIND_FORMAT}'s `refs` say: the record starts at `words[at]` (its name offset) in
+ * native-order 32-bit words. Kinds that refer to no type, and unknown kinds, visit nothing.
+ */
+export function forEachTypeRefWord(
+  words: ArrayLike<number>,
+  at: number,
+  visit: (index: number) => void,
+): void {
+  const info = words[at + 1]!;
+  const vlen = infoVlen(info);
+  switch (REFS_BY_KIND[infoKind(info)] ?? 'none') {
+    case 'type':
+      visit(at + 2);
+      break;
+    case 'array':
+      visit(at + 3);
+      visit(at + 4);
+      break;
+    case 'members':
+      for (let m = at + 4, end = at + 3 + 3 * vlen; m < end; m += 3) visit(m);
+      break;
+    case 'proto':
+      visit(at + 2);
+      for (let p = at + 4, end = at + 3 + 2 * vlen; p < end; p += 2) visit(p);
+      break;
+    case 'entries':
+      for (let e = at + 3, end = at + 3 + 3 * vlen; e < end; e += 3) visit(e);
+      break;
+    case 'none':
+      break;
+  }
+}
+
 /** Whether a record of this kind holds a type ID in its third word (see {@link KindRefs}). */
 export function refersByTypeWord(kind: number): boolean {
   return REFERS_BY_TYPE[kind] === 1;

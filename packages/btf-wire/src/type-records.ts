@@ -247,6 +247,48 @@ export type BtfRecord =
   | OpaqueRecord;
 
 /**
+ * A copy of a record with every type ID it holds passed through `map` (the words
+ * {@link forEachTypeRefWord} visits in the encoded record); a record that holds none is
+ * returned as it is.
+ */
+export function mapRecordTypeIDs(rec: BtfRecord, map: (id: number) => number): BtfRecord {
+  switch (rec.kind) {
+    case BTF_KIND.PTR:
+    case BTF_KIND.TYPEDEF:
+    case BTF_KIND.VOLATILE:
+    case BTF_KIND.CONST:
+    case BTF_KIND.RESTRICT:
+    case BTF_KIND.TYPE_TAG:
+    case BTF_KIND.FUNC:
+    case BTF_KIND.VAR:
+    case BTF_KIND.DECL_TAG:
+      return { ...rec, type: map(rec.type) };
+    case BTF_KIND.ARRAY:
+      return { ...rec, type: map(rec.type), indexType: map(rec.indexType) };
+    case BTF_KIND.STRUCT:
+    case BTF_KIND.UNION:
+      return { ...rec, members: rec.members.map((m) => ({ ...m, type: map(m.type) })) };
+    case BTF_KIND.FUNC_PROTO:
+      return {
+        ...rec,
+        returnType: map(rec.returnType),
+        params: rec.params.map((p) => ({ ...p, type: map(p.type) })),
+      };
+    case BTF_KIND.DATASEC:
+      return { ...rec, entries: rec.entries.map((e) => ({ ...e, type: map(e.type) })) };
+    case BTF_KIND.INT:
+    case BTF_KIND.ENUM:
+    case BTF_KIND.ENUM64:
+    case BTF_KIND.FWD:
+    case BTF_KIND.FLOAT:
+    case BTF_KIND.UNKN:
+      return rec;
+    default:
+      return rec satisfies never;
+  }
+}
+
+/**
  * Decodes the record at `offset` of a type section.
  * @param r - a reader over the type section (its `base` is the section's offset in the blob)
  * @param offset - where the record starts, relative to the section

@@ -8,6 +8,7 @@ import {
   EncodeError,
   encodeRecord,
   FormatError,
+  forEachTypeRefWord,
   guessPointerSize,
   infoKflag,
   infoKind,
@@ -18,6 +19,7 @@ import {
   KIND_SINCE,
   MAX_RESOLVE_DEPTH,
   makeInfo,
+  mapRecordTypeIDs,
   RawBtf,
   rawDump,
   refersByTypeWord,
@@ -119,6 +121,31 @@ describe('the record format tables', () => {
       ].sort(),
     );
     expect(refersByTypeWord(99)).toBe(false);
+  });
+
+  it('forEachTypeRefWord and mapRecordTypeIDs agree on every kind: exactly the type IDs', () => {
+    for (const [name, kind] of KINDS) {
+      if (kind === BTF_KIND.UNKN) continue;
+      for (let n = 0; n < 3; n++) {
+        const words = (rec: BtfRecord): Uint32Array => {
+          const w = new ByteWriter(true);
+          encodeRecord(w, rec);
+          const b = w.finish();
+          return new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+        };
+        const before = words(recordOf(kind, n));
+        const after = words(mapRecordTypeIDs(recordOf(kind, n), (id) => id + 1000));
+        const visited: number[] = [];
+        forEachTypeRefWord(before, 0, (i) => visited.push(i));
+        const changed = [...before.keys()].filter((i) => before[i] !== after[i]);
+        expect(changed, `${name} vlen ${n}`).toEqual(visited);
+        for (const i of visited) expect(after[i], `${name} word ${i}`).toBe(before[i]! + 1000);
+        const refs = KIND_FORMAT[name].refs;
+        expect(visited.length === 0, `${name}: refs ${refs}`).toBe(
+          refs === 'none' || (refs !== 'type' && refs !== 'array' && refs !== 'proto' && n === 0),
+        );
+      }
+    }
   });
 
   it('the info word keeps 24 bits of vlen, 7 of kind and the flag apart', () => {

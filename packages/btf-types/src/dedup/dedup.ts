@@ -6,6 +6,7 @@ import {
   BTF_VERSION,
   encodeHeader,
   FormatError,
+  forEachTypeRefWord,
   infoKind,
   infoVlen,
   kindName,
@@ -379,10 +380,7 @@ interface StringCache {
 
 /** Rewrites the references of the record at `out[at]` to output IDs. */
 function remapRecord(out: Uint32Array, at: number, id: number, typeMap: Uint32Array): void {
-  const info = out[at + 1]!;
-  const kind = infoKind(info);
-  const vlen = infoVlen(info);
-  const ref = (i: number): void => {
+  forEachTypeRefWord(out, at, (i) => {
     const v = typeMap[out[i]!]!;
     if (v > 0x7fffffff) {
       throw new FormatError(
@@ -391,33 +389,5 @@ function remapRecord(out: Uint32Array, at: number, id: number, typeMap: Uint32Ar
       );
     }
     out[i] = v;
-  };
-  switch (kind) {
-    case BTF_KIND.PTR:
-    case BTF_KIND.TYPEDEF:
-    case BTF_KIND.VOLATILE:
-    case BTF_KIND.CONST:
-    case BTF_KIND.RESTRICT:
-    case BTF_KIND.FUNC:
-    case BTF_KIND.VAR:
-    case BTF_KIND.DECL_TAG:
-    case BTF_KIND.TYPE_TAG:
-      ref(at + 2);
-      break;
-    case BTF_KIND.ARRAY:
-      ref(at + 3);
-      ref(at + 4);
-      break;
-    case BTF_KIND.STRUCT:
-    case BTF_KIND.UNION:
-      for (let m = at + 4, end = at + 3 + 3 * vlen; m < end; m += 3) ref(m);
-      break;
-    case BTF_KIND.FUNC_PROTO:
-      ref(at + 2);
-      for (let p = at + 4, end = at + 3 + 2 * vlen; p < end; p += 2) ref(p);
-      break;
-    case BTF_KIND.DATASEC:
-      for (let e = at + 3, end = at + 3 + 3 * vlen; e < end; e += 3) ref(e);
-      break;
-  }
+  });
 }
