@@ -107,9 +107,11 @@ export class Spec implements Iterable<Type> {
   }
 
   /**
-   * Every type whose full name is `name`, base types first, in ID order. The first few
-   * lookups of a Spec scan the records' names; after that, a hash index of essential names
-   * (see {@link essentialName}), built once straight from the string table, answers them.
+   * Every type whose full name is `name`, base types first, in ID order. A Spec's first
+   * lookups go through a column of every name's first four bytes, searched natively (names
+   * shorter than that by a scan of the records); once they have cost what building it does, a
+   * hash index of essential names (see {@link essentialName}), built once straight from the
+   * string table, answers them.
    * @throws NotFoundError when no type has that name
    */
   anyTypesByName(name: string): Type[] {

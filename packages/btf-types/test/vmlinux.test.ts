@@ -75,9 +75,10 @@ describe('vmlinux', () => {
     }
   });
 
-  it('the lookups that scan (before the name index is built) find what bpftool lists too', () => {
-    // A Spec's first lookups scan the records; only a later one builds the index, which the
-    // test above exercises. Each name here is the first lookup of a fresh Spec.
+  it('the lookups made before the name index is built find what bpftool lists too', () => {
+    // A Spec's first lookups go without the hash index (which the test above reaches): names
+    // of four bytes or more through the prefix column, shorter ones by a scan. Each Spec here
+    // answers a few dozen names, well before its index is built.
     const byName = new Map<string, { ids: number[]; kinds: string[] }>();
     for (const g of goldenTypes) {
       if (g.name === '(anon)') continue;
@@ -86,11 +87,15 @@ describe('vmlinux', () => {
       e.kinds.push(g.kind);
       byName.set(g.name, e);
     }
-    const names = [...byName.keys()].filter((_, i) => i % 400 === 0);
-    expect(names.length).toBeGreaterThan(100);
-    for (const name of names) {
+    const all = [...byName.keys()];
+    const short = all.filter((n) => n.length < 4);
+    const names = [...all.filter((_, i) => i % 200 === 0), ...short];
+    expect(names.length).toBeGreaterThan(250);
+    expect(short.length).toBeGreaterThan(5);
+    let spec = Spec.parse(bytes);
+    for (const [i, name] of names.entries()) {
+      if (i % 40 === 0) spec = Spec.parse(bytes);
       const { ids, kinds } = byName.get(name)!;
-      const spec = Spec.parse(bytes);
       expect(
         spec.anyTypesByName(name).map((t) => spec.typeID(t)),
         name,
@@ -98,6 +103,8 @@ describe('vmlinux', () => {
       if (ids.length === 1 && kinds[0] === 'STRUCT') {
         expect(spec.typeID(spec.typeByName(name, 'struct')), name).toBe(ids[0]);
       }
+      // A name that only starts like this one (its prefix column entry matches) is not it.
+      expect(spec.typeByNameOrUndefined(`${name}_not_a_type`, 'struct'), name).toBeUndefined();
     }
     expect(() => Spec.parse(bytes).anyTypesByName('no_such_type_xyz')).toThrow(NotFoundError);
   });

@@ -4,9 +4,15 @@ import { FormatError, NotFoundError } from './errors.js';
 import { type BtfHeader, decodeHeader, encodeHeader } from './header.js';
 import { BTF_HEADER_SIZE, BTF_HEADER_SIZE_LAYOUT, BTF_TYPE_SIZE, kindName } from './kinds.js';
 import { decodeLayout, encodeLayout, type KindLayout } from './layout.js';
-import { infoKind, infoVlen, trailingSize } from './record-format.js';
+import { indexRecordWords, infoKind, infoVlen, trailingSize } from './record-format.js';
 import { StringTable } from './string-table.js';
-import { type BtfRecord, decodeRecord, encodeRecord } from './type-records.js';
+import {
+  type BtfRecord,
+  decodeRecord,
+  encodeRecord,
+  headerCutError,
+  unknownKindError,
+} from './type-records.js';
 
 /** Options for {@link RawBtf.parse}. */
 export interface ParseRawOptions {
@@ -197,48 +203,27 @@ function indexRecords(
   layout: readonly KindLayout[] | undefined,
 ): { offsets: Uint32Array; kinds: Uint8Array } {
   const len = types.byteLength;
-  // Every record is at least 12 bytes, so this bounds the count by the input's size.
-  const out = new Uint32Array(Math.floor(len / BTF_TYPE_SIZE));
+  // Every record is at least 12 bytes, so this bounds the count by the input's size; one
+  // more entry holds where the word walk stopped.
+  const out = new Uint32Array(Math.floor(len / BTF_TYPE_SIZE) + 1);
   const kinds = new Uint8Array(out.length);
-  // Records are whole 32-bit words, so a host-endian section that starts 4-aligned is read
-  // as words; anything else through a DataView.
-  const words =
-    littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0
-      ? new Uint32Array(types.buffer, types.byteOffset, len >>> 2)
-      : undefined;
-  const view = new DataView(types.buffer, types.byteOffset, types.byteLength);
   let n = 0;
   let pos = 0;
-  while (pos < len) {
-    if (pos + BTF_TYPE_SIZE > len) {
-      const id = firstTypeID + n;
-      throw new FormatError(
-        `btf: type id ${id}: offset ${sectionOffset + pos}: record header cut at the end of the type section`,
-        { offset: sectionOffset + pos, typeID: id },
-      );
+  // Records are whole 32-bit words, so a host-endian section that starts 4-aligned is walked
+  // as words; whatever that walk cannot take (and any other section) byte-wise below.
+  if (littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0) {
+    const words = new Uint32Array(types.buffer, types.byteOffset, len >>> 2);
+    n = indexRecordWords(words, out, kinds, layout);
+    pos = out[n]!;
+  }
+  if (pos < len) {
+    const view = new DataView(types.buffer, types.byteOffset, types.byteLength);
+    while (pos < len) {
+      const size = recordSize(view, pos, littleEndian, sectionOffset, firstTypeID + n, layout);
+      kinds[n] = infoKind(view.getUint32(pos + 4, littleEndian));
+      out[n++] = pos;
+      pos += size;
     }
-    const info = words ? words[(pos >>> 2) + 1]! : view.getUint32(pos + 4, littleEndian);
-    const kind = infoKind(info);
-    const vlen = infoVlen(info);
-    const trailing = trailingSize(kind, vlen, layout);
-    if (trailing < 0) {
-      const id = firstTypeID + n;
-      throw new FormatError(
-        `btf: type id ${id}: offset ${sectionOffset + pos}: unknown kind ${kind} and no layout section to size it`,
-        { offset: sectionOffset + pos, typeID: id },
-      );
-    }
-    const size = BTF_TYPE_SIZE + trailing;
-    if (pos + size > len) {
-      const id = firstTypeID + n;
-      throw new FormatError(
-        `btf: type id ${id}: offset ${sectionOffset + pos}: ${kindName(kind)} with vlen ${vlen} runs ${pos + size - len} bytes past the end of the type section`,
-        { offset: sectionOffset + pos, typeID: id },
-      );
-    }
-    kinds[n] = kind;
-    out[n++] = pos;
-    pos += size;
   }
   // Views, not copies: copying would touch as many fresh pages again, and the pages of the
   // worst-case allocation past `n` were never written, so they cost address space only.
@@ -246,6 +231,35 @@ function indexRecords(
     offsets: out.subarray(0, n),
     kinds: kinds.subarray(0, n),
   };
+}
+
+/**
+ * The byte size of the record of type `id` at `pos`, read through a DataView.
+ * @throws FormatError when the record is cut short or its kind cannot be sized
+ */
+function recordSize(
+  view: DataView,
+  pos: number,
+  littleEndian: boolean,
+  sectionOffset: number,
+  id: number,
+  layout: readonly KindLayout[] | undefined,
+): number {
+  const len = view.byteLength;
+  if (pos + BTF_TYPE_SIZE > len) throw headerCutError(id, sectionOffset + pos);
+  const info = view.getUint32(pos + 4, littleEndian);
+  const kind = infoKind(info);
+  const vlen = infoVlen(info);
+  const trailing = trailingSize(kind, vlen, layout);
+  if (trailing < 0) throw unknownKindError(id, sectionOffset + pos, kind);
+  const size = BTF_TYPE_SIZE + trailing;
+  if (pos + size > len) {
+    throw new FormatError(
+      `btf: type id ${id}: offset ${sectionOffset + pos}: ${kindName(kind)} with vlen ${vlen} runs ${pos + size - len} bytes past the end of the type section`,
+      { offset: sectionOffset + pos, typeID: id },
+    );
+  }
+  return size;
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;

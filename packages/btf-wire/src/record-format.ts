@@ -171,6 +171,44 @@ export function trailingSize(kind: number, vlen: number, layout?: readonly KindL
   return layoutTrailingSize(kind, vlen, layout);
 }
 
+/**
+ * The record walk of a type section held as native-order 32-bit words, the fast path of
+ * parsing: fills `offsets[i]` (byte offset of record `i`) and `kinds[i]` and returns how many
+ * records it indexed. It stops at the end of the words or at the first record it cannot take
+ * whole (an unknown kind, a size that is not a whole number of words, a record that runs past
+ * the end) and leaves the byte offset where it stopped in `offsets[count]`, so `offsets` needs
+ * room for one more entry than there are records. The caller goes on from there with a
+ * byte-wise walk that reports the problem. Everything the loop needs is inline: a short-lived
+ * process runs it before the JIT has optimized anything, where every call costs.
+ */
+export function indexRecordWords(
+  words: Uint32Array,
+  offsets: Uint32Array,
+  kinds: Uint8Array,
+  layout?: readonly KindLayout[],
+): number {
+  const end = words.length;
+  const known = FIXED_TRAILING.length;
+  let n = 0;
+  let w = 0;
+  while (w + 3 <= end) {
+    const info = words[w + 1]!;
+    const kind = (info >>> 24) & 0x7f;
+    const vlen = info & 0xffffff;
+    const fixed = kind < known ? FIXED_TRAILING[kind]! : -1;
+    const trailing =
+      fixed >= 0 ? fixed + VLEN_TRAILING[kind]! * vlen : layoutTrailingSize(kind, vlen, layout);
+    if (trailing < 0 || (trailing & 3) !== 0) break;
+    const next = w + 3 + trailing / 4;
+    if (next > end) break;
+    kinds[n] = kind;
+    offsets[n++] = w * 4;
+    w = next;
+  }
+  offsets[n] = w * 4;
+  return n;
+}
+
 /** {@link trailingSize} of a kind only a layout section can size; out of the hot path. */
 function layoutTrailingSize(kind: number, vlen: number, layout?: readonly KindLayout[]): number {
   const l = kind === 0 ? undefined : layout?.[kind];

@@ -288,6 +288,22 @@ export function mapRecordTypeIDs(rec: BtfRecord, map: (id: number) => number): B
   }
 }
 
+/** A record of type `id` at blob offset `at` whose 12-byte header the section cuts short. */
+export function headerCutError(id: number, at: number): FormatError {
+  return new FormatError(
+    `btf: type id ${id}: offset ${at}: record header cut at the end of the type section`,
+    { offset: at, typeID: id },
+  );
+}
+
+/** A record of type `id` at blob offset `at` of a kind nothing can size. */
+export function unknownKindError(id: number, at: number, kind: number): FormatError {
+  return new FormatError(
+    `btf: type id ${id}: offset ${at}: unknown kind ${kind} and no layout section to size it`,
+    { offset: at, typeID: id },
+  );
+}
+
 /**
  * Decodes the record at `offset` of a type section.
  * @param r - a reader over the type section (its `base` is the section's offset in the blob)
@@ -304,12 +320,7 @@ export function decodeRecord(
 ): BtfRecord {
   const sectionOffset = r.base;
   r.pos = offset;
-  if (r.remaining < BTF_TYPE_SIZE) {
-    throw new FormatError(
-      `btf: type id ${id}: offset ${sectionOffset + offset}: record header cut at the end of the type section`,
-      { offset: sectionOffset + offset, typeID: id },
-    );
-  }
+  if (r.remaining < BTF_TYPE_SIZE) throw headerCutError(id, sectionOffset + offset);
   const nameOff = r.u32();
   const info = r.u32();
   const sizeType = r.u32();
@@ -317,12 +328,7 @@ export function decodeRecord(
   const vlen = infoVlen(info);
   const kflag = infoKflag(info);
   const trailing = trailingSize(kind, vlen, layout);
-  if (trailing < 0) {
-    throw new FormatError(
-      `btf: type id ${id}: offset ${sectionOffset + offset}: unknown kind ${kind} and no layout section to size it`,
-      { offset: sectionOffset + offset, typeID: id },
-    );
-  }
+  if (trailing < 0) throw unknownKindError(id, sectionOffset + offset, kind);
   if (trailing > r.remaining) {
     throw new FormatError(
       `btf: type id ${id}: offset ${sectionOffset + offset}: ${kindName(kind)} with vlen ${vlen} needs ${trailing} bytes past its header, ${r.remaining} left in the type section`,

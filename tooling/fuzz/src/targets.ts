@@ -128,7 +128,17 @@ function exerciseSpec(spec: Spec, f: Set<string>, base?: Spec): void {
     tolerate(f, 'underlying', () => underlyingType(t));
     tolerate(f, 'qualified', () => qualifiedType(t));
     tolerate(f, 'decl-tags', () => spec.declTags(t));
-    if (t.name !== '') tolerate(f, 'by-name', () => spec.anyTypesByName(t.name));
+    if (t.name !== '') {
+      const found = tolerate(f, 'by-name', () => spec.anyTypesByName(t.name));
+      // An ASCII name reads back as its bytes, so a lookup of it must find this very type
+      // (whichever way the Spec answers: scan, prefix column or hash index).
+      if (found && /^[\x01-\x7f]+$/.test(t.name) && !found.includes(t)) {
+        throw new ContractViolation(
+          'mismatch',
+          `fuzz: type id ${id}: anyTypesByName(${JSON.stringify(t.name)}) does not find it`,
+        );
+      }
+    }
   }
   if (!clean) return;
   const out = tolerate(f, 'marshal', () => spec.marshal());
