@@ -172,9 +172,11 @@ export class NameIndex {
     const offsets = raw.offsets;
     const view = raw.reader.view;
     const le = raw.littleEndian;
+    const words = raw.words;
     for (let i = 0; i < recordKinds.length; i++) {
       if (!kindIn(kinds, recordKinds[i]!)) continue;
-      const nameOff = view.getUint32(offsets[i]!, le);
+      const off = offsets[i]!;
+      const nameOff = words ? words[off >>> 2]! : view.getUint32(off, le);
       if (nameOff === 0) continue;
       if (nameOff >= ownFirst && nameOff < ownEnd) {
         const rel = nameOff - ownFirst;
@@ -223,8 +225,11 @@ export class NameIndex {
     const own = strings.bytes;
     const ownFirst = strings.firstOffset;
     const ownLast = own.byteLength - 4;
+    // Name offsets read as native words where the section allows it (see RawBtf.words).
+    const words = raw.words;
     for (let i = 0; i < n; i++) {
-      const rel = view.getUint32(offsets[i]!, le) - ownFirst;
+      const off = offsets[i]!;
+      const rel = (words ? words[off >>> 2]! : view.getUint32(off, le)) - ownFirst;
       if (rel >= 0 && rel <= ownLast) {
         out[i] = own[rel]! | (own[rel + 1]! << 8) | (own[rel + 2]! << 16) | (own[rel + 3]! << 24);
       } else {

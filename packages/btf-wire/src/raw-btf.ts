@@ -14,6 +14,9 @@ import {
   unknownKindError,
 } from './type-records.js';
 
+/** Whether this host stores numbers little-endian. */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Options for {@link RawBtf.parse}. */
 export interface ParseRawOptions {
   /** The base BTF, when parsing split BTF (a kernel module's, or pahole's `--btf_base`). */
@@ -54,6 +57,13 @@ export class RawBtf {
   readonly kinds: Uint8Array;
   /** A reader over the type section. */
   readonly reader: ByteReader;
+  /**
+   * The type section as 32-bit words in the host's order, when the blob is in the host's byte
+   * order and its type section starts 4-aligned in memory (else undefined): a record at byte
+   * offset `o` starts at `words[o / 4]` (its name offset), so hot loops read fields without a
+   * DataView. Bytes past the last whole word are not in it.
+   */
+  readonly words: Uint32Array | undefined;
 
   private constructor(
     bytes: Uint8Array,
@@ -74,7 +84,12 @@ export class RawBtf {
     this.base = base;
     this.firstTypeID = base ? base.nextTypeID : 1;
     this.reader = new ByteReader(this.types, littleEndian, typesOffset);
-    const index = indexRecords(this.types, littleEndian, typesOffset, this.firstTypeID, layout);
+    const t = this.types;
+    this.words =
+      littleEndian === HOST_LITTLE_ENDIAN && t.byteOffset % 4 === 0
+        ? new Uint32Array(t.buffer, t.byteOffset, t.byteLength >>> 2)
+        : undefined;
+    const index = indexRecords(t, this.words, littleEndian, typesOffset, this.firstTypeID, layout);
     this.offsets = index.offsets;
     this.kinds = index.kinds;
   }
@@ -191,12 +206,17 @@ export function indexTypes(
   firstTypeID = 1,
   layout?: readonly KindLayout[],
 ): Uint32Array {
-  return indexRecords(types, littleEndian, sectionOffset, firstTypeID, layout).offsets;
+  const words =
+    littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0
+      ? new Uint32Array(types.buffer, types.byteOffset, types.byteLength >>> 2)
+      : undefined;
+  return indexRecords(types, words, littleEndian, sectionOffset, firstTypeID, layout).offsets;
 }
 
 /** {@link indexTypes}, with the kind of every record beside its offset. */
 function indexRecords(
   types: Uint8Array,
+  words: Uint32Array | undefined,
   littleEndian: boolean,
   sectionOffset: number,
   firstTypeID: number,
@@ -211,8 +231,7 @@ function indexRecords(
   let pos = 0;
   // Records are whole 32-bit words, so a host-endian section that starts 4-aligned is walked
   // as words; whatever that walk cannot take (and any other section) byte-wise below.
-  if (littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0) {
-    const words = new Uint32Array(types.buffer, types.byteOffset, len >>> 2);
+  if (words) {
     n = indexRecordWords(words, out, kinds, layout);
     pos = out[n]!;
   }
@@ -262,7 +281,6 @@ function recordSize(
   return size;
 }
 
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** What {@link encodeBtf} writes. */
 export interface EncodeBtfInput {

@@ -164,6 +164,39 @@ describe('vmlinux', () => {
     });
     expect(byteDiff(back, bytes)).toBeUndefined();
   });
+
+  it('indexes the same records word-wise (host order, aligned) and byte-wise (otherwise)', () => {
+    // Host order in an aligned copy: the word walk. The same bytes one byte off their buffer's
+    // alignment, and the blob in the other byte order: the byte walk. All must agree.
+    const aligned = new Uint8Array(bytes);
+    const shifted = new Uint8Array(bytes.byteLength + 1).subarray(1);
+    shifted.set(bytes);
+    const other = encodeBtf({
+      records: raw.records(),
+      strings: raw.strings.bytes,
+      littleEndian: false,
+    });
+    const a = RawBtf.parse(aligned);
+    const b = RawBtf.parse(shifted);
+    const c = RawBtf.parse(other);
+    expect(a.words?.length).toBe(a.types.byteLength / 4);
+    expect(a.words?.[a.offsets[113]! / 4 + 1]).toBe(
+      new DataView(a.types.buffer, a.types.byteOffset).getUint32(a.offsets[113]! + 4, true),
+    );
+    expect(b.words).toBeUndefined();
+    expect(c.words).toBeUndefined();
+    expect(a.typeCount).toBeGreaterThan(100_000);
+    for (const r of [b, c]) {
+      expect(r.typeCount).toBe(a.typeCount);
+      expect(
+        byteDiff(
+          new Uint8Array(r.offsets.buffer, r.offsets.byteOffset, r.offsets.byteLength),
+          new Uint8Array(a.offsets.buffer, a.offsets.byteOffset, a.offsets.byteLength),
+        ),
+      ).toBeUndefined();
+      expect(byteDiff(r.kinds, a.kinds)).toBeUndefined();
+    }
+  });
 });
 
 describe('split BTF', () => {
