@@ -281,7 +281,6 @@ function recordSize(
   return size;
 }
 
-
 /** What {@link encodeBtf} writes. */
 export interface EncodeBtfInput {
   /** The records in ID order. */
