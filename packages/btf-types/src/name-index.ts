@@ -225,13 +225,14 @@ export class NameIndex {
     const own = strings.bytes;
     const ownFirst = strings.firstOffset;
     const ownLast = own.byteLength - 4;
+    const ownView = new DataView(own.buffer, own.byteOffset, own.byteLength);
     // Name offsets read as native words where the section allows it (see RawBtf.words).
     const words = raw.words;
     for (let i = 0; i < n; i++) {
       const off = offsets[i]!;
       const rel = (words ? words[off >>> 2]! : view.getUint32(off, le)) - ownFirst;
       if (rel >= 0 && rel <= ownLast) {
-        out[i] = own[rel]! | (own[rel + 1]! << 8) | (own[rel + 2]! << 16) | (own[rel + 3]! << 24);
+        out[i] = ownView.getUint32(rel, true);
       } else {
         out[i] = prefixAt(strings, rel + ownFirst);
       }
