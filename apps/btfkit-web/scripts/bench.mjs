@@ -7,11 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromiumPath, launchChromium } from './chromium.mjs';
 import { serve } from './serve.mjs';
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -42,26 +41,12 @@ export function firstLoadJsGzip() {
  * @returns {Promise<{ open: number, keystroke: number, runs: number } | { missing: string }>}
  */
 export async function benchExplorer(file, runs, keys = 'task_stru') {
-  if (!existsSync(CHROMIUM))
-    return { missing: `${CHROMIUM} missing (apt-get install -y chromium)` };
+  if (!existsSync(chromiumPath))
+    return { missing: `${chromiumPath} missing (apt-get install -y chromium)` };
   if (!existsSync(join(dist, 'index.html'))) return { missing: 'apps/btfkit-web is not built' };
   const server = await serve(dist);
   const profile = mkdtempSync(join(tmpdir(), 'btfkit-bench-chromium-'));
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const ctx = await launchChromium(profile);
   try {
     const opens = [];
     const strokes = [];

@@ -1,9 +1,10 @@
-// The browser the end-to-end tests and `pnpm bench` drive: Debian's chromium through
-// playwright-core (no browser download), against the built app served on 127.0.0.1.
+// The end-to-end tests' session: the built app served on 127.0.0.1, opened in the chromium
+// that scripts/chromium.mjs launches.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromiumPath, launchChromium } from '../scripts/chromium.mjs';
 // @ts-expect-error: a plain .mjs script without types
 import { serve } from '../scripts/serve.mjs';
 
@@ -11,9 +12,6 @@ import { serve } from '../scripts/serve.mjs';
 export const appDir = resolve(import.meta.dirname, '..');
 /** Where screenshots go (gitignored). */
 export const artifacts = join(appDir, 'test-artifacts');
-
-/** The chromium binary: CHROMIUM, else Debian's. */
-export const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 /** A running browser, server and page. */
 export interface Session {
@@ -38,22 +36,7 @@ export async function openApp(): Promise<Session> {
   mkdirSync(artifacts, { recursive: true });
   const server = (await serve(join(appDir, 'dist'))) as { url: string; close(): Promise<void> };
   const profile = mkdtempSync(join(tmpdir(), 'btfkit-chromium-'));
-  // A persistent context is how playwright takes a fresh --user-data-dir of our own.
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath: chromiumPath,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const browser = await launchChromium(profile);
   const page = browser.pages()[0] ?? (await browser.newPage());
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
