@@ -6,55 +6,47 @@ import { btfkit, scratch, testdata } from './helpers.js';
 // The goldens are libbpf 1.1's btf__dedup output (tooling/dedup-oracle, see
 // testdata/dedup/manifest.txt); the .btf files under objects/ are the .o files' .BTF sections.
 
+/**
+ * Runs `btfkit dedup INPUTS... [--base BASE] -o OUT` with OUT in the scratch folder, checks that
+ * it succeeds and writes the bytes of `testdata/dedup/GOLDEN`, and returns the run.
+ */
+function dedupToGolden(inputs: string[], base: string | undefined, out: string, golden: string) {
+  const outPath = join(scratch, out);
+  const r = btfkit('dedup', ...inputs, ...(base ? ['--base', base] : []), '-o', outPath);
+  expect(r.status).toBe(0);
+  expect(readFileSync(outPath)).toEqual(readFileSync(join(testdata, 'dedup', golden)));
+  return r;
+}
+
 describe('btfkit dedup', () => {
   it("writes libbpf's bytes for ELF objects appended in order", () => {
     const names = ['basic', 'core', 'enums', 'layout', 'programs', 'tags'];
-    const out = join(scratch, 'objects-el.btf');
-    const r = btfkit(
-      'dedup',
-      ...names.map((n) => join(testdata, 'objects', `${n}-el.o`)),
-      '-o',
-      out,
+    const r = dedupToGolden(
+      names.map((n) => join(testdata, 'objects', `${n}-el.o`)),
+      undefined,
+      'objects-el.btf',
+      'objects-el.dedup.btf',
     );
     expect(r.stderr).toMatch(/^\d+ types in, \d+ out\n$/);
-    expect(r.status).toBe(0);
-    expect(readFileSync(out)).toEqual(
-      readFileSync(join(testdata, 'dedup', 'objects-el.dedup.btf')),
-    );
     const [, n, m] = /^(\d+) types in, (\d+) out/.exec(r.stderr)!;
     expect(Number(m)).toBeLessThan(Number(n));
   });
 
   it('dedups split BTF against --base', () => {
-    const out = join(scratch, 'split-repeats.btf');
-    const r = btfkit(
-      'dedup',
-      join(testdata, 'dedup', 'split-repeats.btf'),
-      '--base',
+    dedupToGolden(
+      [join(testdata, 'dedup', 'split-repeats.btf')],
       join(testdata, 'pahole', 'base.btf'),
-      '-o',
-      out,
-    );
-    expect(r.status).toBe(0);
-    expect(readFileSync(out)).toEqual(
-      readFileSync(join(testdata, 'dedup', 'pahole-split-repeats.dedup.btf')),
+      'split-repeats.btf',
+      'pahole-split-repeats.dedup.btf',
     );
   });
 
   it('appends ELF objects after --base (their BTF stands alone)', () => {
-    const out = join(scratch, 'objects-on-base.btf');
-    const r = btfkit(
-      'dedup',
-      join(testdata, 'objects', 'basic-el.o'),
-      join(testdata, 'objects', 'enums-el.o'),
-      '--base',
+    dedupToGolden(
+      [join(testdata, 'objects', 'basic-el.o'), join(testdata, 'objects', 'enums-el.o')],
       join(testdata, 'pahole', 'base.btf'),
-      '-o',
-      out,
-    );
-    expect(r.status).toBe(0);
-    expect(readFileSync(out)).toEqual(
-      readFileSync(join(testdata, 'dedup', 'objects-on-base.dedup.btf')),
+      'objects-on-base.btf',
+      'objects-on-base.dedup.btf',
     );
   });
 
