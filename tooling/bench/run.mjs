@@ -425,8 +425,9 @@ const anchorLibbpf = (key, label) => {
   if (libbpf.missing) return { missing: libbpf.missing };
   return { label: `libbpf ${libbpf.libbpf} ${label}`, ...libbpf[key] };
 };
+const bpftoolMissing = 'bpftool not installed (apt-get install bpftool)';
 const anchorBpftool = (format) => {
-  if (!bpftool) return { missing: 'bpftool not installed (apt-get install bpftool)' };
+  if (!bpftool) return { missing: bpftoolMissing };
   return {
     label: `bpftool btf dump file X format ${format}`,
     ...measureProcess(bpftool, ['btf', 'dump', 'file', file, 'format', format]),
@@ -458,6 +459,95 @@ const explorerFigures = () => {
   })();
   return explorer;
 };
+/** This script again, in a fresh process with --expose-gc, on the same input. */
+function spawnSelf(argv) {
+  return spawnSync(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url), ...argv], {
+    encoding: 'utf8',
+    env: { ...process.env, BENCH_FILE: file },
+  });
+}
+
+/**
+ * The median of the growth in bytes, as MiB, that this script prints when run with `flags`
+ * (`--heap…`), one fresh process per run.
+ */
+function heapGrowth(id, ...flags) {
+  const growth = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSelf(flags);
+    if (r.status !== 0) throw new Error(`bench: ${id}: ${r.stderr.trim()}`);
+    growth.push(Number(r.stdout.trim()));
+  }
+  return { value: median(growth) / MiB };
+}
+
+/** A case of heap growth (this script with `flags`, see {@link heapGrowth}) against the blob. */
+const blobHeapCase = (id, group, title, ...flags) => ({
+  id,
+  group,
+  title,
+  unit: 'MiB',
+  target: '≤ 2× blob',
+  isolate: true,
+  ours: () => heapGrowth(id, ...flags),
+  anchor: () => ({ value: bytes.byteLength / MiB, label: 'the blob' }),
+  judge: (o) => o <= (2 * bytes.byteLength) / MiB,
+});
+
+/** CPU and wall medians of a whole `btfkit ARGV` process. */
+const cliProcess = (...argv) => measureProcess(process.execPath, [cli, ...argv]);
+
+/** bpftool gen min_core_btf of the ELF fixture against the input, into `out` in tmp(). */
+const anchorMinCoreBtf = (out) =>
+  bpftool
+    ? {
+        label: 'bpftool gen min_core_btf FILE OUT core-el.o',
+        ...measureProcess(bpftool, ['gen', 'min_core_btf', file, join(tmp(), out), elfFixture]),
+      }
+    : { missing: bpftoolMissing };
+
+/** One timing of the explorer session, as wall time, or why there is none. */
+const explorerWall = async (key) => {
+  const f = await explorerFigures();
+  return f.missing ? f : { wall: f[key] };
+};
+
+/**
+ * A performance trick's case: `withTrick()` against `withoutTrick()` (labelled `label`); it
+ * passes while the trick pays.
+ */
+const trickCase = (id, title, target, label, withTrick, withoutTrick) => ({
+  id,
+  group: 'tricks',
+  title,
+  target,
+  ours: withTrick,
+  anchor: () => ({ label, ...withoutTrick() }),
+  judge: (o, a) => o <= a,
+});
+
+/** Priming a dump: a fresh process formatting with `primed` of `@btfkit/<pkg>` vs `unprimed`. */
+const primeTrick = (id, title, pkg, primed, unprimed) =>
+  trickCase(
+    id,
+    title,
+    '≤ 1.0× unprimed',
+    'unprimed',
+    () => measureProcess(process.execPath, freshScript(pkg, primed)),
+    () => measureProcess(process.execPath, freshScript(pkg, unprimed)),
+  );
+
+/** The CLI's V8 flag: a whole `btfkit ARGV` process with it vs without it. */
+const v8FlagTrick = (id, title, ...argv) =>
+  trickCase(
+    id,
+    title,
+    '≤ 1.0× without',
+    'without the flag',
+    () => cliProcess(...argv),
+    () => measureProcess(...withoutV8Flags(...argv)),
+  );
+
 const cases = [
   {
     id: 'load-bytes',
@@ -625,50 +715,16 @@ const cases = [
     unit: 'MiB',
     target: '≤ 3× input',
     isolate: true,
-    ours: () => {
-      // One process per run: the peak RSS over the dedup, less the RSS with the input read.
-      const growth = [];
-      for (let i = 0; i < runs; i++) {
-        const r = spawnSync(
-          process.execPath,
-          ['--expose-gc', fileURLToPath(import.meta.url), '--heap', 'dedup'],
-          { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
-        );
-        if (r.status !== 0) throw new Error(`bench: dedup-heap: ${r.stderr.trim()}`);
-        growth.push(Number(r.stdout.trim()));
-      }
-      return { value: median(growth) / MiB };
-    },
+    // One process per run: the peak RSS over the dedup, less the RSS with the input read.
+    ours: () => heapGrowth('dedup-heap', '--heap', 'dedup'),
     anchor: () => {
       const [a, b] = twoKernels();
       return { value: (a.bytes.byteLength + b.bytes.byteLength) / MiB, label: 'the input' };
     },
     judge: (o, a) => o <= 3 * a,
   },
-  {
-    id: 'heap-lazy',
-    group: 'types',
-    title: 'heap growth of a lazy vmlinux load (MiB)',
-    unit: 'MiB',
-    target: '≤ 2× blob',
-    isolate: true,
-    ours: () => {
-      // One process per run: nothing loaded before counts, only this one parse.
-      const growth = [];
-      for (let i = 0; i < runs; i++) {
-        const r = spawnSync(
-          process.execPath,
-          ['--expose-gc', fileURLToPath(import.meta.url), '--heap'],
-          { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
-        );
-        if (r.status !== 0) throw new Error(`bench: heap-lazy: ${r.stderr.trim()}`);
-        growth.push(Number(r.stdout.trim()));
-      }
-      return { value: median(growth) / MiB };
-    },
-    anchor: () => ({ value: bytes.byteLength / MiB, label: 'the blob' }),
-    judge: (o) => o <= (2 * bytes.byteLength) / MiB,
-  },
+  // One process per run: nothing loaded before counts, only this one parse.
+  blobHeapCase('heap-lazy', 'types', 'heap growth of a lazy vmlinux load (MiB)', '--heap'),
   {
     id: 'gen-ts-decode',
     group: 'types',
@@ -716,29 +772,12 @@ const cases = [
     anchor: () => coreOracleAnchor(),
     judge: (o, a) => o <= a,
   },
-  {
-    id: 'heap-core',
-    group: 'co-re',
-    title: 'heap growth of relocating relos-el.o against a fresh vmlinux Spec (MiB)',
-    unit: 'MiB',
-    target: '≤ 2× blob',
-    isolate: true,
-    ours: () => {
-      const growth = [];
-      for (let i = 0; i < runs; i++) {
-        const r = spawnSync(
-          process.execPath,
-          ['--expose-gc', fileURLToPath(import.meta.url), '--heap-core'],
-          { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
-        );
-        if (r.status !== 0) throw new Error(`bench: heap-core: ${r.stderr.trim()}`);
-        growth.push(Number(r.stdout.trim()));
-      }
-      return { value: median(growth) / MiB };
-    },
-    anchor: () => ({ value: bytes.byteLength / MiB, label: 'the blob' }),
-    judge: (o) => o <= (2 * bytes.byteLength) / MiB,
-  },
+  blobHeapCase(
+    'heap-core',
+    'co-re',
+    'heap growth of relocating relos-el.o against a fresh vmlinux Spec (MiB)',
+    '--heap-core',
+  ),
   {
     id: 'cli-core-check',
     group: 'cli',
@@ -746,22 +785,9 @@ const cases = [
     // makes both commands exit 1.
     title: 'btfkit core check objects/core-el.o --target FILE (whole process)',
     target: 'report',
-    ours: () =>
-      measureProcess(process.execPath, [cli, 'core', 'check', elfFixture, '--target', file]),
+    ours: () => cliProcess('core', 'check', elfFixture, '--target', file),
     // The nearest bpftool: gen min_core_btf computes the same relocations (then writes BTF).
-    anchor: () =>
-      bpftool
-        ? {
-            label: 'bpftool gen min_core_btf FILE OUT core-el.o',
-            ...measureProcess(bpftool, [
-              'gen',
-              'min_core_btf',
-              file,
-              join(tmp(), 'min.btf'),
-              elfFixture,
-            ]),
-          }
-        : { missing: 'bpftool not installed (apt-get install bpftool)' },
+    anchor: () => anchorMinCoreBtf('min.btf'),
   },
   {
     id: 'cli-core-min-btf',
@@ -769,8 +795,7 @@ const cases = [
     title: 'btfkit core min-btf objects/core-el.o --target FILE -o OUT (whole process)',
     target: 'report',
     ours: () =>
-      measureProcess(process.execPath, [
-        cli,
+      cliProcess(
         'core',
         'min-btf',
         elfFixture,
@@ -778,20 +803,8 @@ const cases = [
         file,
         '-o',
         join(tmp(), 'btfkit-min.btf'),
-      ]),
-    anchor: () =>
-      bpftool
-        ? {
-            label: 'bpftool gen min_core_btf FILE OUT core-el.o',
-            ...measureProcess(bpftool, [
-              'gen',
-              'min_core_btf',
-              file,
-              join(tmp(), 'bpftool-min.btf'),
-              elfFixture,
-            ]),
-          }
-        : { missing: 'bpftool not installed (apt-get install bpftool)' },
+      ),
+    anchor: () => anchorMinCoreBtf('bpftool-min.btf'),
   },
   {
     id: 'elf-ext',
@@ -814,10 +827,7 @@ const cases = [
     group: 'web',
     title: 'explorer: file picked to searchable list (headless chromium, wall)',
     target: '≤ 1.0 s',
-    ours: async () => {
-      const f = await explorerFigures();
-      return f.missing ? f : { wall: f.open };
-    },
+    ours: () => explorerWall('open'),
     anchor: noAnchor,
     judge: (o) => o <= 1000,
   },
@@ -826,10 +836,7 @@ const cases = [
     group: 'web',
     title: 'explorer: one search keystroke to updated list (headless chromium, wall)',
     target: '≤ 30 ms',
-    ours: async () => {
-      const f = await explorerFigures();
-      return f.missing ? f : { wall: f.keystroke };
-    },
+    ours: () => explorerWall('keystroke'),
     anchor: noAnchor,
     judge: (o) => o <= 30,
   },
@@ -928,67 +935,46 @@ const cases = [
     group: 'cli',
     title: '`btfkit dump` raw of vmlinux, whole process',
     target: '≤ 1.0× bpftool',
-    ours: () => measureProcess(process.execPath, [cli, 'dump', file]),
+    ours: () => cliProcess('dump', file),
     anchor: () => anchorBpftool('raw'),
     judge: (o, a) => o <= a,
   },
   // The performance tricks, each against the same work without it: a trick whose row stops
   // passing no longer pays and goes.
-  {
-    id: 'trick-prime-raw',
-    group: 'tricks',
-    title: 'raw dump of vmlinux, fresh process: primed (rawDumpChunks) vs unprimed (rawDumpBytes)',
-    target: '≤ 1.0× unprimed',
-    ours: () => measureProcess(process.execPath, freshScript('wire', 'rawDumpChunks')),
-    anchor: () => ({
-      label: 'unprimed',
-      ...measureProcess(process.execPath, freshScript('wire', 'rawDumpBytes')),
-    }),
-    judge: (o, a) => o <= a,
-  },
-  {
-    id: 'trick-prime-c',
-    group: 'tricks',
-    title: 'C dump of vmlinux, fresh process: primed (formatCChunks) vs unprimed (formatCBytes)',
-    target: '≤ 1.0× unprimed',
-    ours: () => measureProcess(process.execPath, freshScript('types', 'formatCChunks')),
-    anchor: () => ({
-      label: 'unprimed',
-      ...measureProcess(process.execPath, freshScript('types', 'formatCBytes')),
-    }),
-    judge: (o, a) => o <= a,
-  },
-  {
-    id: 'trick-v8-flag-raw',
-    group: 'tricks',
-    title:
-      "`btfkit dump` raw of vmlinux, whole process: with the CLI's V8 inlining flag vs without",
-    target: '≤ 1.0× without',
-    ours: () => measureProcess(process.execPath, [cli, 'dump', file]),
-    anchor: () => ({
-      label: 'without the flag',
-      ...measureProcess(...withoutV8Flags('dump', file)),
-    }),
-    judge: (o, a) => o <= a,
-  },
-  {
-    id: 'trick-v8-flag-c',
-    group: 'tricks',
-    title: "`btfkit dump --format c` of vmlinux, whole process: with the CLI's V8 flag vs without",
-    target: '≤ 1.0× without',
-    ours: () => measureProcess(process.execPath, [cli, 'dump', file, '--format', 'c']),
-    anchor: () => ({
-      label: 'without the flag',
-      ...measureProcess(...withoutV8Flags('dump', file, '--format', 'c')),
-    }),
-    judge: (o, a) => o <= a,
-  },
+  primeTrick(
+    'trick-prime-raw',
+    'raw dump of vmlinux, fresh process: primed (rawDumpChunks) vs unprimed (rawDumpBytes)',
+    'wire',
+    'rawDumpChunks',
+    'rawDumpBytes',
+  ),
+  primeTrick(
+    'trick-prime-c',
+    'C dump of vmlinux, fresh process: primed (formatCChunks) vs unprimed (formatCBytes)',
+    'types',
+    'formatCChunks',
+    'formatCBytes',
+  ),
+  v8FlagTrick(
+    'trick-v8-flag-raw',
+    "`btfkit dump` raw of vmlinux, whole process: with the CLI's V8 inlining flag vs without",
+    'dump',
+    file,
+  ),
+  v8FlagTrick(
+    'trick-v8-flag-c',
+    "`btfkit dump --format c` of vmlinux, whole process: with the CLI's V8 flag vs without",
+    'dump',
+    file,
+    '--format',
+    'c',
+  ),
   {
     id: 'dump-c',
     group: 'cli',
     title: '`btfkit dump --format c` of vmlinux, whole process',
     target: '≤ 1.5× bpftool',
-    ours: () => measureProcess(process.execPath, [cli, 'dump', file, '--format', 'c']),
+    ours: () => cliProcess('dump', file, '--format', 'c'),
     anchor: () => anchorBpftool('c'),
     judge: (o, a) => o <= 1.5 * a,
   },
@@ -1045,11 +1031,7 @@ async function taskStructDecode(which) {
 
 /** The anchor of an isolated case, run in a fresh process (`--child ID:anchor`). */
 function anchorIsolated(id) {
-  const r = spawnSync(
-    process.execPath,
-    ['--expose-gc', fileURLToPath(import.meta.url), '--child', `${id}:anchor`],
-    { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
-  );
+  const r = spawnSelf(['--child', `${id}:anchor`]);
   if (r.status !== 0) throw new Error(`bench: ${id} anchor: exit ${r.status}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }
@@ -1108,11 +1090,7 @@ if (args.child) {
 
 /** `ours()` of an isolated case, run in a fresh process. */
 function oursIsolated(c) {
-  const r = spawnSync(
-    process.execPath,
-    ['--expose-gc', fileURLToPath(import.meta.url), '--child', c.id],
-    { encoding: 'utf8', env: { ...process.env, BENCH_FILE: file } },
-  );
+  const r = spawnSelf(['--child', c.id]);
   if (r.status !== 0) throw new Error(`bench: ${c.id}: exit ${r.status}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }
