@@ -6,24 +6,14 @@ that uses one; the goldens record how.
 
 usage: bad-access.py IN.o OUT.o
 """
-import struct
 import sys
+
+from elf_section import find_section
 
 EDITS = [(b"0:10:3", b"0:99:3"), (b"0:8:4:1", b"0:8:9:1"), (b"0:7:2:1", b"0:7:2:z"), (b"0:2:1:1", b":0:1:1")]
 
 data = bytearray(open(sys.argv[1], "rb").read())
-order = "<" if data[5] == 1 else ">"
-shoff = struct.unpack_from(order + "Q", data, 0x28)[0]
-shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x3A)
-def shdr(i):
-    return struct.unpack_from(order + "IIQQQQIIQQ", data, shoff + i * shentsize)
-stroff = shdr(shstrndx)[4]
-btf = None
-for i in range(shnum):
-    h = shdr(i)
-    name = data[stroff + h[0]: data.index(b"\0", stroff + h[0])]
-    if name == b".BTF":
-        btf = (h[4], h[5])
+btf = find_section(data, b".BTF")
 if btf is None:
     sys.exit("bad-access: no .BTF")
 start, size = btf

@@ -12,27 +12,16 @@ import random
 import struct
 import sys
 
+from elf_section import byte_order, find_section
+
 seed, src, dst = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 rng = random.Random(seed)
 data = bytearray(open(src, "rb").read())
-order = "<" if data[5] == 1 else ">"
-shoff = struct.unpack_from(order + "Q", data, 0x28)[0]
-shentsize, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x3A)
-
-
-def shdr(i):
-    return struct.unpack_from(order + "IIQQQQIIQQ", data, shoff + i * shentsize)
-
-
-stroff = shdr(shstrndx)[4]
-ext = None
-for i in range(shnum):
-    h = shdr(i)
-    name = data[stroff + h[0] : data.index(b"\0", stroff + h[0])]
-    if name == b".BTF.ext":
-        ext = h[4]
-if ext is None:
+order = byte_order(data)
+section = find_section(data, b".BTF.ext")
+if section is None:
     sys.exit("scramble: no .BTF.ext")
+ext = section[0]
 hdr_len = struct.unpack_from(order + "I", data, ext + 4)[0]
 core_off, core_len = struct.unpack_from(order + "II", data, ext + 24)
 p = ext + hdr_len + core_off
