@@ -322,10 +322,19 @@ function regularFile() {
 // every type of three names.
 const COLD_NAMES = ['sk_buff', 'file', 'list_head'];
 const kernelInput = file === '/sys/kernel/btf/vmlinux';
-/** The facade program of a cold start; `timed` prints its in-process CPU and wall time. */
-function coldScript(timed) {
+const facadeEsm = join(repo, 'packages/btfkit/dist/index.js');
+const facadeCjs = join(repo, 'packages/btfkit/dist/index.cjs');
+/**
+ * The facade program of a cold start; `timed` prints its in-process CPU and wall time. It
+ * takes the facade by `import` (ESM), or by `require` when `cjs` is set.
+ */
+function coldScript(timed, cjs = false) {
   const load = kernelInput ? 'loadKernelSpec()' : `loadSpec(${JSON.stringify(file)})`;
-  return `import { loadKernelSpec, loadSpec } from ${JSON.stringify(dist('btfkit'))};
+  const names = '{ loadKernelSpec, loadSpec }';
+  const entry = cjs
+    ? `const ${names} = require(${JSON.stringify(facadeCjs)});`
+    : `import ${names} from ${JSON.stringify(facadeEsm)};`;
+  return `${entry}
 const c0 = process.cpuUsage(); const w0 = performance.now();
 const s = ${load};
 s.typeByName('task_struct', 'struct');
@@ -337,13 +346,7 @@ ${timed ? 'console.log(JSON.stringify({ cpu: (c.user + c.system) / 1000, wall: w
 }
 const coldArgv = (timed) => ['--input-type=module', '-e', coldScript(timed)];
 /** The same program through the facade's CommonJS entry (`node -e` without a module type). */
-const coldCjsArgv = () => [
-  '-e',
-  coldScript(false).replace(/^import (\{[^}]*\}) from (".*?");/, (_, names, _url) => {
-    const cjs = join(repo, 'packages/btfkit/dist/index.cjs');
-    return `const ${names} = require(${JSON.stringify(cjs)});`;
-  }),
-];
+const coldCjsArgv = () => ['-e', coldScript(false, true)];
 /**
  * The same program bundled into one file by esbuild, as a loader that bundles itself ships:
  * what the facade's eleven modules cost Node's loader shows as the difference to the row
@@ -363,10 +366,7 @@ async function coldBundle() {
   const { build } = await import('esbuild');
   await build({
     stdin: {
-      contents: coldScript(false).replace(
-        JSON.stringify(dist('btfkit')),
-        JSON.stringify(join(repo, 'packages/btfkit/dist/index.js')),
-      ),
+      contents: coldScript(false),
       resolveDir: repo,
       loader: 'js',
     },

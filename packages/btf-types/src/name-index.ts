@@ -196,8 +196,7 @@ export class NameIndex {
   private prefixLookup(prefixes: Uint32Array, query: Uint8Array, kinds: number): number[] {
     const out: number[] = [];
     const raw = this.raw;
-    const first = query[0]! | (query[1]! << 8) | (query[2]! << 16) | (query[3]! << 24);
-    const key = first >>> 0;
+    const key = prefixWord(query, 0);
     const recordKinds = raw.kinds;
     const offsets = raw.offsets;
     const view = raw.reader.view;
@@ -317,9 +316,12 @@ function locate(
 function prefixAt(table: StringTable, offset: number): number {
   const loc = locate(table, offset);
   if (!loc || loc.rel + 4 > loc.bytes.byteLength) return 0;
-  const b = loc.bytes;
-  const r = loc.rel;
-  return b[r]! | (b[r + 1]! << 8) | (b[r + 2]! << 16) | (b[r + 3]! << 24);
+  return prefixWord(loc.bytes, loc.rel);
+}
+
+/** The four bytes at `rel` as an unsigned little-endian word: a prefix column entry. */
+function prefixWord(b: Uint8Array, rel: number): number {
+  return (b[rel]! | (b[rel + 1]! << 8) | (b[rel + 2]! << 16) | (b[rel + 3]! << 24)) >>> 0;
 }
 
 function equalsAt(bytes: Uint8Array, rel: number, query: Uint8Array): boolean {

@@ -85,10 +85,7 @@ export class RawBtf {
     this.firstTypeID = base ? base.nextTypeID : 1;
     this.reader = new ByteReader(this.types, littleEndian, typesOffset);
     const t = this.types;
-    this.words =
-      littleEndian === HOST_LITTLE_ENDIAN && t.byteOffset % 4 === 0
-        ? new Uint32Array(t.buffer, t.byteOffset, t.byteLength >>> 2)
-        : undefined;
+    this.words = hostWords(t, littleEndian);
     const index = indexRecords(t, this.words, littleEndian, typesOffset, this.firstTypeID, layout);
     this.offsets = index.offsets;
     this.kinds = index.kinds;
@@ -206,11 +203,18 @@ export function indexTypes(
   firstTypeID = 1,
   layout?: readonly KindLayout[],
 ): Uint32Array {
-  const words =
-    littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0
-      ? new Uint32Array(types.buffer, types.byteOffset, types.byteLength >>> 2)
-      : undefined;
+  const words = hostWords(types, littleEndian);
   return indexRecords(types, words, littleEndian, sectionOffset, firstTypeID, layout).offsets;
+}
+
+/**
+ * A type section as 32-bit words in the host's order (see {@link RawBtf.words}), or undefined
+ * when it is in the other byte order or does not start 4-aligned.
+ */
+function hostWords(types: Uint8Array, littleEndian: boolean): Uint32Array | undefined {
+  return littleEndian === HOST_LITTLE_ENDIAN && types.byteOffset % 4 === 0
+    ? new Uint32Array(types.buffer, types.byteOffset, types.byteLength >>> 2)
+    : undefined;
 }
 
 /** {@link indexTypes}, with the kind of every record beside its offset. */
